@@ -1,1 +1,326 @@
-pub fn x(){}
+//! Parsing of bash, zsh and fish startup files.
+//!
+//! Parsing never fails: [`parse`] returns a tree (maybe from a fallback grammar, maybe none)
+//! plus the problems met on the way. Every parse runs under a [`Budget`] of time and memory,
+//! because tree-sitter-zsh loops or allocates without bound on some real files. No IO here.
+
+mod budget;
+mod detect;
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+pub use budget::Budget;
+pub use detect::{detect_shell, shell_from_name, Detection, DetectionSource};
+pub use tree_sitter;
+
+/// A shell whose startup files condago reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    /// POSIX `sh` (dash): parsed with the bash grammar.
+    Sh,
+}
+
+impl Shell {
+    /// The lowercase name used on the command line and in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Shell::Bash => "bash",
+            Shell::Zsh => "zsh",
+            Shell::Fish => "fish",
+            Shell::Sh => "sh",
+        }
+    }
+
+    /// The grammar condago parses this shell with first.
+    pub fn grammar(self) -> Grammar {
+        match self {
+            Shell::Bash | Shell::Sh => Grammar::Bash,
+            Shell::Zsh => Grammar::Zsh,
+            Shell::Fish => Grammar::Fish,
+        }
+    }
+
+    /// Whether the shell has bash-like syntax (bash, sh, zsh).
+    pub fn is_posix_like(self) -> bool {
+        !matches!(self, Shell::Fish)
+    }
+}
+
+impl fmt::Display for Shell {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Shell {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "bash" => Ok(Shell::Bash),
+            "zsh" => Ok(Shell::Zsh),
+            "fish" => Ok(Shell::Fish),
+            "sh" | "dash" | "posix" => Ok(Shell::Sh),
+            other => Err(format!("unknown shell `{other}` (expected bash, zsh, fish or sh)")),
+        }
+    }
+}
+
+/// A tree-sitter grammar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Grammar {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+impl Grammar {
+    /// The grammar's name in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Grammar::Bash => "bash",
+            Grammar::Zsh => "zsh",
+            Grammar::Fish => "fish",
+        }
+    }
+
+    /// The tree-sitter language. Installs condago's counting allocator first, so every
+    /// tree-sitter object (parsers, trees, queries) is made after it.
+    pub fn language(self) -> tree_sitter::Language {
+        budget::install_counting_allocator();
+        match self {
+            Grammar::Bash => tree_sitter::Language::new(tree_sitter_bash::LANGUAGE),
+            Grammar::Zsh => tree_sitter::Language::new(tree_sitter_zsh::LANGUAGE),
+            Grammar::Fish => tree_sitter_fish::language(),
+        }
+    }
+}
+
+/// Why a parse did not give a full tree from the shell's own grammar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParseProblem {
+    /// The grammar ran past the time budget and was cancelled.
+    TimedOut { grammar: Grammar, after: Duration },
+    /// The grammar allocated past the memory budget and was cancelled.
+    OutOfMemory { grammar: Grammar, bytes: usize },
+    /// The file is larger than condago parses at all.
+    TooLarge { bytes: usize, limit: usize },
+}
+
+impl fmt::Display for ParseProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ParseProblem::TimedOut { grammar, after } => write!(
+                f,
+                "the {} grammar did not finish within {} ms",
+                grammar.name(),
+                after.as_millis()
+            ),
+            ParseProblem::OutOfMemory { grammar, bytes } => write!(
+                f,
+                "the {} grammar needed more than {} MB of memory",
+                grammar.name(),
+                bytes / (1024 * 1024)
+            ),
+            ParseProblem::TooLarge { bytes, limit } => write!(
+                f,
+                "the file is {} MB, over the {} MB condago parses",
+                bytes / (1024 * 1024),
+                limit / (1024 * 1024)
+            ),
+        }
+    }
+}
+
+/// The result of parsing one file.
+#[derive(Debug)]
+pub struct Parse {
+    /// The shell the file is written for.
+    pub shell: Shell,
+    /// The grammar that produced `tree` (differs from `shell.grammar()` after a fallback).
+    pub grammar: Grammar,
+    /// The syntax tree, or `None` when no grammar finished within the budget.
+    pub tree: Option<tree_sitter::Tree>,
+    /// What went wrong on the way, in order; empty for a normal parse.
+    pub problems: Vec<ParseProblem>,
+    /// Wall time spent parsing, fallbacks included.
+    pub elapsed: Duration,
+}
+
+impl Parse {
+    /// Whether the shell's own grammar parsed the file within budget.
+    pub fn is_complete(&self) -> bool {
+        self.tree.is_some() && self.problems.is_empty()
+    }
+}
+
+/// Parses `source` as `shell` under `budget`. For zsh, a cancelled parse falls back to the
+/// bash grammar, which reads most zsh startup files.
+pub fn parse(source: &[u8], shell: Shell, budget: &Budget) -> Parse {
+    let started = Instant::now();
+    let mut problems = Vec::new();
+    if source.len() > budget.max_file_bytes {
+        problems.push(ParseProblem::TooLarge {
+            bytes: source.len(),
+            limit: budget.max_file_bytes,
+        });
+        return Parse {
+            shell,
+            grammar: shell.grammar(),
+            tree: None,
+            problems,
+            elapsed: started.elapsed(),
+        };
+    }
+    let mut grammars = vec![shell.grammar()];
+    if shell == Shell::Zsh {
+        grammars.push(Grammar::Bash);
+    }
+    for grammar in grammars.iter().copied() {
+        match parse_with(source, grammar, None, budget) {
+            Ok(tree) => {
+                return Parse {
+                    shell,
+                    grammar,
+                    tree: Some(tree),
+                    problems,
+                    elapsed: started.elapsed(),
+                }
+            }
+            Err(problem) => problems.push(problem),
+        }
+    }
+    Parse {
+        shell,
+        grammar: shell.grammar(),
+        tree: None,
+        problems,
+        elapsed: started.elapsed(),
+    }
+}
+
+/// Parses `source` with one grammar under `budget`, reusing `old_tree` (already edited to
+/// match `source`) for an incremental parse.
+pub fn parse_with(
+    source: &[u8],
+    grammar: Grammar,
+    old_tree: Option<&tree_sitter::Tree>,
+    budget: &Budget,
+) -> Result<tree_sitter::Tree, ParseProblem> {
+    let mut parser = tree_sitter::Parser::new();
+    // The grammars are compiled into this binary, so their ABI always matches.
+    if parser.set_language(&grammar.language()).is_err() {
+        return Err(ParseProblem::TimedOut {
+            grammar,
+            after: Duration::ZERO,
+        });
+    }
+    let mut guard = budget::Guard::start(budget, source.len());
+    let mut over: Option<ParseProblem> = None;
+    let mut progress = |_: &tree_sitter::ParseState| {
+        if let Some(problem) = guard.check(grammar) {
+            over = Some(problem);
+            std::ops::ControlFlow::Break(())
+        } else {
+            std::ops::ControlFlow::Continue(())
+        }
+    };
+    let options = tree_sitter::ParseOptions::new().progress_callback(&mut progress);
+    let len = source.len();
+    let tree = parser.parse_with_options(
+        &mut |offset: usize, _| -> &[u8] {
+            if offset < len {
+                &source[offset..]
+            } else {
+                &[]
+            }
+        },
+        old_tree,
+        Some(options),
+    );
+    match (tree, over) {
+        (Some(tree), _) => Ok(tree),
+        (None, Some(problem)) => Err(problem),
+        (None, None) => Err(ParseProblem::TimedOut {
+            grammar,
+            after: guard.elapsed(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_each_shell() {
+        let budget = Budget::default();
+        for (shell, text) in [
+            (Shell::Bash, "export PATH=\"$HOME/bin:$PATH\"\n"),
+            (Shell::Zsh, "path=(~/bin $path)\ntypeset -U path\n"),
+            (Shell::Fish, "set -gx PATH ~/bin $PATH\n"),
+            (Shell::Sh, "PATH=$HOME/bin:$PATH; export PATH\n"),
+        ] {
+            let parse = parse(text.as_bytes(), shell, &budget);
+            assert!(parse.is_complete(), "{shell}: {:?}", parse.problems);
+            let tree = parse.tree.expect("tree");
+            assert!(!tree.root_node().has_error(), "{shell}: {}", tree.root_node().to_sexp());
+        }
+    }
+
+    #[test]
+    fn oversized_file_gets_no_tree() {
+        let budget = Budget {
+            max_file_bytes: 10,
+            ..Budget::default()
+        };
+        let parse = parse(b"echo hello world\n", Shell::Bash, &budget);
+        assert!(parse.tree.is_none());
+        assert!(matches!(parse.problems[0], ParseProblem::TooLarge { .. }));
+    }
+
+    #[test]
+    fn time_budget_cancels_and_zsh_falls_back_to_bash() {
+        let budget = Budget {
+            time: Duration::ZERO,
+            ..Budget::default()
+        };
+        // Large enough that the parser reaches its first progress check.
+        let text = "echo hi\n".repeat(20_000);
+        let parse = parse(text.as_bytes(), Shell::Zsh, &budget);
+        assert!(parse.tree.is_none());
+        assert_eq!(parse.problems.len(), 2, "{:?}", parse.problems);
+        assert!(matches!(
+            parse.problems[0],
+            ParseProblem::TimedOut {
+                grammar: Grammar::Zsh,
+                ..
+            }
+        ));
+        assert!(matches!(
+            parse.problems[1],
+            ParseProblem::TimedOut {
+                grammar: Grammar::Bash,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn memory_budget_cancels() {
+        let budget = Budget {
+            memory: 1024,
+            ..Budget::default()
+        };
+        let text = "echo \"$(a $(b $(c)))\"\n".repeat(5);
+        let parse = parse(text.as_bytes(), Shell::Bash, &budget);
+        assert!(
+            matches!(parse.problems.first(), Some(ParseProblem::OutOfMemory { .. })),
+            "{:?}",
+            parse.problems
+        );
+    }
+}
