@@ -69,7 +69,13 @@ pub fn shell_from_name(file_name: &str) -> Option<(Shell, bool)> {
     // chezmoi attribute prefixes, in any order.
     loop {
         let before = name;
-        for prefix in ["private_", "readonly_", "executable_", "empty_", "encrypted_"] {
+        for prefix in [
+            "private_",
+            "readonly_",
+            "executable_",
+            "empty_",
+            "encrypted_",
+        ] {
             name = name.strip_prefix(prefix).unwrap_or(name);
         }
         if name == before {
@@ -178,15 +184,39 @@ mod tests {
     #[test]
     fn by_file_name() {
         use DetectionSource::FileName;
-        assert_eq!(detect("/h/.bashrc", ""), Some((Shell::Bash, FileName, false)));
-        assert_eq!(detect("/h/.profile", ""), Some((Shell::Bash, FileName, true)));
-        assert_eq!(detect("/h/.zshenv", ""), Some((Shell::Zsh, FileName, false)));
-        assert_eq!(detect("zdotdir/.zlogin", ""), Some((Shell::Zsh, FileName, false)));
-        assert_eq!(detect("fish/config.fish", ""), Some((Shell::Fish, FileName, false)));
-        assert_eq!(detect("conf.d/go.fish", ""), Some((Shell::Fish, FileName, false)));
-        assert_eq!(detect("dotfiles/bashrc", ""), Some((Shell::Bash, FileName, false)));
+        assert_eq!(
+            detect("/h/.bashrc", ""),
+            Some((Shell::Bash, FileName, false))
+        );
+        assert_eq!(
+            detect("/h/.profile", ""),
+            Some((Shell::Bash, FileName, true))
+        );
+        assert_eq!(
+            detect("/h/.zshenv", ""),
+            Some((Shell::Zsh, FileName, false))
+        );
+        assert_eq!(
+            detect("zdotdir/.zlogin", ""),
+            Some((Shell::Zsh, FileName, false))
+        );
+        assert_eq!(
+            detect("fish/config.fish", ""),
+            Some((Shell::Fish, FileName, false))
+        );
+        assert_eq!(
+            detect("conf.d/go.fish", ""),
+            Some((Shell::Fish, FileName, false))
+        );
+        assert_eq!(
+            detect("dotfiles/bashrc", ""),
+            Some((Shell::Bash, FileName, false))
+        );
         assert_eq!(detect("dot_zshrc", ""), Some((Shell::Zsh, FileName, false)));
-        assert_eq!(detect("private_dot_bash_profile.tmpl", ""), Some((Shell::Bash, FileName, false)));
+        assert_eq!(
+            detect("private_dot_bash_profile.tmpl", ""),
+            Some((Shell::Bash, FileName, false))
+        );
         assert_eq!(detect("README.md", ""), None);
         assert_eq!(detect("Makefile", ""), None);
     }
@@ -213,7 +243,10 @@ mod tests {
             detect("tool", "\u{feff}#!/usr/bin/env -S fish --no-config\n"),
             Some((Shell::Fish, DetectionSource::Shebang, false))
         );
-        assert_eq!(detect("_git", "#compdef git\n").map(|d| d.0), Some(Shell::Zsh));
+        assert_eq!(
+            detect("_git", "#compdef git\n").map(|d| d.0),
+            Some(Shell::Zsh)
+        );
         assert_eq!(detect("tool", "#!/usr/bin/python3\n"), None);
     }
 

@@ -64,7 +64,9 @@ impl std::str::FromStr for Shell {
             "zsh" => Ok(Shell::Zsh),
             "fish" => Ok(Shell::Fish),
             "sh" | "dash" | "posix" => Ok(Shell::Sh),
-            other => Err(format!("unknown shell `{other}` (expected bash, zsh, fish or sh)")),
+            other => Err(format!(
+                "unknown shell `{other}` (expected bash, zsh, fish or sh)"
+            )),
         }
     }
 }
@@ -267,7 +269,11 @@ mod tests {
             let parse = parse(text.as_bytes(), shell, &budget);
             assert!(parse.is_complete(), "{shell}: {:?}", parse.problems);
             let tree = parse.tree.expect("tree");
-            assert!(!tree.root_node().has_error(), "{shell}: {}", tree.root_node().to_sexp());
+            assert!(
+                !tree.root_node().has_error(),
+                "{shell}: {}",
+                tree.root_node().to_sexp()
+            );
         }
     }
 
@@ -318,7 +324,10 @@ mod tests {
         let text = "echo \"$(a $(b $(c)))\"\n".repeat(5);
         let parse = parse(text.as_bytes(), Shell::Bash, &budget);
         assert!(
-            matches!(parse.problems.first(), Some(ParseProblem::OutOfMemory { .. })),
+            matches!(
+                parse.problems.first(),
+                Some(ParseProblem::OutOfMemory { .. })
+            ),
             "{:?}",
             parse.problems
         );

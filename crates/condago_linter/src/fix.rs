@@ -1,0 +1,125 @@
+//! Applying fixes: non-overlapping fixes at once, then re-lint, to a small cap. Bytes
+//! outside the edits are kept exactly (CRLF, BOM, non-UTF-8 text).
+
+use std::path::Path;
+
+use condago_syntax::Detection;
+
+use crate::diagnostic::{Applicability, Diagnostic, Edit};
+use crate::Settings;
+
+/// How many lint-and-fix rounds `fix_until_stable` runs at most.
+const MAX_ROUNDS: usize = 8;
+
+/// The result of fixing a file.
+#[derive(Debug)]
+pub struct FixOutcome {
+    /// The fixed text.
+    pub text: Vec<u8>,
+    /// How many fixes were applied, by rule code.
+    pub applied: Vec<(&'static str, usize)>,
+    /// The findings on the fixed text.
+    pub remaining: Vec<Diagnostic>,
+}
+
+impl FixOutcome {
+    pub fn applied_count(&self) -> usize {
+        self.applied.iter().map(|(_, count)| count).sum()
+    }
+}
+
+/// Applies edits (sorted, non-overlapping) to a text.
+pub fn apply_edits(source: &[u8], edits: &[Edit]) -> Vec<u8> {
+    let mut sorted: Vec<&Edit> = edits.iter().collect();
+    sorted.sort_by_key(|edit| (edit.range.start, edit.range.end));
+    let mut out = Vec::with_capacity(source.len());
+    let mut at = 0;
+    for edit in sorted {
+        let start = edit.range.start.clamp(at, source.len());
+        let end = edit.range.end.clamp(start, source.len());
+        out.extend_from_slice(&source[at..start]);
+        out.extend_from_slice(edit.content.as_bytes());
+        at = end;
+    }
+    out.extend_from_slice(&source[at..]);
+    out
+}
+
+/// Applies every fix at least as sure as `level` that does not overlap one taken before it
+/// (in source order). Returns the new text and the codes of the fixes applied.
+pub fn apply_fixes(
+    source: &[u8],
+    diagnostics: &[Diagnostic],
+    level: Applicability,
+) -> (Vec<u8>, Vec<&'static str>) {
+    let mut fixes: Vec<(&'static str, &crate::Fix)> = diagnostics
+        .iter()
+        .filter_map(|diagnostic| diagnostic.fix.as_ref().map(|fix| (diagnostic.code, fix)))
+        .filter(|(_, fix)| {
+            fix.applicability >= level && fix.applicability != Applicability::Suggestion
+        })
+        .collect();
+    fixes.sort_by_key(|(_, fix)| (fix.span().start, fix.span().end));
+    let mut taken: Vec<Edit> = Vec::new();
+    let mut codes = Vec::new();
+    for (code, fix) in fixes {
+        let overlaps = fix.edits.iter().any(|edit| {
+            taken.iter().any(|other| {
+                let touching_inserts =
+                    edit.range.start == other.range.end || edit.range.end == other.range.start;
+                (edit.range.start < other.range.end && other.range.start < edit.range.end)
+                    || (touching_inserts && (edit.range.is_empty() || other.range.is_empty()))
+                    || edit.range == other.range
+            })
+        });
+        if !overlaps {
+            taken.extend(fix.edits.iter().cloned());
+            codes.push(code);
+        }
+    }
+    (apply_edits(source, &taken), codes)
+}
+
+/// Lints, applies fixes and re-lints until nothing more applies (at most a few rounds).
+pub fn fix_until_stable(
+    path: &Path,
+    source: &[u8],
+    detection: Detection,
+    settings: &Settings,
+    level: Applicability,
+) -> FixOutcome {
+    let mut text = source.to_vec();
+    let mut applied: Vec<(&'static str, usize)> = Vec::new();
+    let mut result = crate::lint(path, &text, detection, settings);
+    for _ in 0..MAX_ROUNDS {
+        let (fixed, codes) = apply_fixes(&text, &result.diagnostics, level);
+        if codes.is_empty() || fixed == text {
+            break;
+        }
+        for code in codes {
+            match applied.iter_mut().find(|(c, _)| *c == code) {
+                Some((_, count)) => *count += 1,
+                None => applied.push((code, 1)),
+            }
+        }
+        text = fixed;
+        result = crate::lint(path, &text, detection, settings);
+    }
+    FixOutcome {
+        text,
+        applied,
+        remaining: result.diagnostics,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edits_keep_bytes_outside_them() {
+        let source = b"\xEF\xBB\xBFa\r\n\xE9b\r\n";
+        let out = apply_edits(source, &[Edit::replace(3..4, "xyz")]);
+        assert_eq!(out, b"\xEF\xBB\xBFxyz\r\n\xE9b\r\n");
+    }
+}

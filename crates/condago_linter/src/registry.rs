@@ -1,0 +1,56 @@
+//! The one table of rules. Codes are append-only and never reused.
+
+use crate::rule::Rule;
+use crate::rules;
+
+/// Every rule, in code order.
+pub static RULES: &[&Rule] = &[
+    &rules::file::syntax_error::RULE,
+    &rules::file::parse_incomplete::RULE,
+    &rules::file::unused_suppression::RULE,
+    &rules::path::tilde_quoted::RULE,
+];
+
+/// A rule by code (any case) or name.
+pub fn find(code_or_name: &str) -> Option<&'static Rule> {
+    RULES
+        .iter()
+        .copied()
+        .find(|rule| rule.code.eq_ignore_ascii_case(code_or_name) || rule.name == code_or_name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_names_are_unique_and_well_formed() {
+        let mut codes: Vec<&str> = RULES.iter().map(|rule| rule.code).collect();
+        let mut names: Vec<&str> = RULES.iter().map(|rule| rule.name).collect();
+        let sorted = codes.clone();
+        codes.sort();
+        assert_eq!(codes, sorted, "the table is in code order");
+        codes.dedup();
+        names.sort();
+        names.dedup();
+        assert_eq!(codes.len(), RULES.len());
+        assert_eq!(names.len(), RULES.len());
+        for rule in RULES {
+            assert!(
+                rule.code.len() == 5 && rule.code.starts_with("CG"),
+                "{}",
+                rule.code
+            );
+            assert!(
+                rule.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{}",
+                rule.name
+            );
+            for heading in ["## What it does", "## Why is this bad?"] {
+                assert!(rule.doc.contains(heading), "{} lacks {heading}", rule.code);
+            }
+        }
+    }
+}

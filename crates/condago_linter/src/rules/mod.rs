@@ -1,0 +1,7 @@
+//! One file per rule, grouped by code family.
+
+pub mod file;
+pub mod path;
+
+#[cfg(test)]
+pub(crate) mod test_support;

@@ -1,0 +1,3 @@
+//! CG1xx: PATH.
+
+pub mod tilde_quoted;
