@@ -79,7 +79,7 @@ fn unused(suppression: &Suppression, is_enabled: &dyn Fn(&Rule) -> bool) -> Vec<
     let unused: Vec<&Entry> = suppression
         .entries
         .iter()
-        .filter(|entry| !entry.used && entry.rule.is_none_or(|rule| is_enabled(rule)))
+        .filter(|entry| !entry.used && entry.rule.is_none_or(is_enabled))
         .collect();
     if unused.is_empty() {
         return Vec::new();

@@ -233,15 +233,8 @@ impl Lifter<'_> {
                         range: child.byte_range(),
                     });
                     let mut clause_cursor = child.walk();
-                    for (j, grandchild) in child.children(&mut clause_cursor).enumerate() {
-                        if !grandchild.is_named() || grandchild.kind() == "comment" {
-                            continue;
-                        }
-                        let is_condition =
-                            child.field_name_for_child(j as u32) == Some("condition");
-                        if is_condition {
-                            self.statement(grandchild, &inner, None);
-                        } else {
+                    for grandchild in child.named_children(&mut clause_cursor) {
+                        if grandchild.kind() != "comment" {
                             self.statement(grandchild, &inner, None);
                         }
                     }
@@ -320,11 +313,11 @@ impl Lifter<'_> {
                 }
                 (_, kind) if kind.ends_with("redirect") => redirects.push(self.text(child)),
                 (Some("argument"), _) | (None, _)
-                    if child.is_named() && child.kind() != "comment" =>
+                    if child.is_named()
+                        && child.kind() != "comment"
+                        && name_range.end > name_range.start =>
                 {
-                    if name.is_some() || name_range.end > name_range.start {
-                        args.push(self.word(child));
-                    }
+                    args.push(self.word(child));
                 }
                 _ => {}
             }

@@ -113,6 +113,8 @@ struct Tilde {
     quote: Quote,
     /// Followed by a user name (`~alice`): no `$HOME` fix.
     named_user: bool,
+    /// The entry as written, from the `~` to the next `:` (`~/go/bin`).
+    entry: String,
 }
 
 fn tildes(word: &Word, source: &[u8], shell: Shell, colon_list: bool) -> Vec<Tilde> {
@@ -150,7 +152,14 @@ fn tildes(word: &Word, source: &[u8], shell: Shell, colon_list: bool) -> Vec<Til
                 None
             };
             let next = text[at + 1..].chars().next();
+            let rest = &text[at..];
+            let entry_end = if colon_list {
+                rest.find(':').unwrap_or(rest.len())
+            } else {
+                rest.len()
+            };
             out.push(Tilde {
+                entry: rest[..entry_end].to_string(),
                 at: offset,
                 part: index,
                 quote: part.quote,
@@ -163,7 +172,7 @@ fn tildes(word: &Word, source: &[u8], shell: Shell, colon_list: bool) -> Vec<Til
 
 fn report(checker: &mut Checker, word: &Word, target: Target, tilde: &Tilde) {
     let file = checker.file;
-    let shown = word.display(file.source);
+    let shown = &tilde.entry;
     let range: Range<usize> = match tilde.at {
         Some(at) => at..at + 1,
         None => word.parts[tilde.part].range.clone(),
