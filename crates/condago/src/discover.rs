@@ -16,13 +16,14 @@ pub(crate) struct Candidate {
 const SKIPPED_DIRECTORIES: &[&str] = &[".git", ".hg", ".svn", "node_modules", "target", ".venv"];
 
 /// Expands the command-line paths: files as given, directories walked for files that look
-/// like shell (by name, shebang or modeline; binary files skipped). Errors name the path.
-pub(crate) fn expand(paths: &[PathBuf]) -> (Vec<Candidate>, Vec<String>) {
+/// like shell (by name, shebang or modeline) — or, with `any_text` (`--shell` given), every
+/// text file. Binary files are skipped. Errors name the path.
+pub(crate) fn expand(paths: &[PathBuf], any_text: bool) -> (Vec<Candidate>, Vec<String>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for path in paths {
         match std::fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => walk(path, &mut files, &mut errors),
+            Ok(meta) if meta.is_dir() => walk(path, any_text, &mut files, &mut errors),
             Ok(_) => files.push(Candidate {
                 path: path.clone(),
                 explicit: true,
@@ -33,7 +34,7 @@ pub(crate) fn expand(paths: &[PathBuf]) -> (Vec<Candidate>, Vec<String>) {
     (files, errors)
 }
 
-fn walk(root: &Path, files: &mut Vec<Candidate>, errors: &mut Vec<String>) {
+fn walk(root: &Path, any_text: bool, files: &mut Vec<Candidate>, errors: &mut Vec<String>) {
     let walker = WalkDir::new(root)
         .follow_links(false)
         .sort_by_file_name()
@@ -51,7 +52,7 @@ fn walk(root: &Path, files: &mut Vec<Candidate>, errors: &mut Vec<String>) {
             Ok(entry) => {
                 let is_file = entry.file_type().is_file()
                     || (entry.file_type().is_symlink() && entry.path().is_file());
-                if is_file && looks_like_shell(entry.path()) {
+                if is_file && looks_like_shell(entry.path(), any_text) {
                     files.push(Candidate {
                         path: entry.into_path(),
                         explicit: false,
@@ -64,9 +65,9 @@ fn walk(root: &Path, files: &mut Vec<Candidate>, errors: &mut Vec<String>) {
 }
 
 /// Whether a file found by walking is shell: by name, or by its first bytes.
-fn looks_like_shell(path: &Path) -> bool {
+fn looks_like_shell(path: &Path, any_text: bool) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    if condago_syntax::shell_from_name(name).is_some() {
+    if !any_text && condago_syntax::shell_from_name(name).is_some() {
         return true;
     }
     let mut head = [0u8; 512];
@@ -77,7 +78,7 @@ fn looks_like_shell(path: &Path) -> bool {
     if head.contains(&0) {
         return false;
     }
-    condago_syntax::detect_shell(path, head).is_some()
+    any_text || condago_syntax::detect_shell(path, head).is_some()
 }
 
 /// The current user's startup files that exist, in the order shells read them.
@@ -140,7 +141,7 @@ mod tests {
         std::fs::write(root.join("install"), "#!/bin/sh\necho\n").expect("write");
         std::fs::write(root.join("README.md"), "# hi\n").expect("write");
         std::fs::write(root.join("blob.sh.bin"), b"#!/bin/sh\n\0\0").expect("write");
-        let (files, errors) = expand(&[root.to_path_buf()]);
+        let (files, errors) = expand(&[root.to_path_buf()], false);
         assert!(errors.is_empty(), "{errors:?}");
         let names: Vec<String> = files
             .iter()
@@ -157,7 +158,7 @@ mod tests {
 
     #[test]
     fn missing_path_is_an_error_naming_it() {
-        let (files, errors) = expand(&[PathBuf::from("/nonexistent/condago-test")]);
+        let (files, errors) = expand(&[PathBuf::from("/nonexistent/condago-test")], false);
         assert!(files.is_empty());
         assert!(
             errors[0].starts_with("/nonexistent/condago-test: "),

@@ -74,7 +74,7 @@ pub(crate) fn run(args: &LintArgs) -> u8 {
                 paths.push(path.clone());
             }
         }
-        let (files, expand_errors) = discover::expand(&paths);
+        let (files, expand_errors) = discover::expand(&paths, args.shell.is_some());
         errors.extend(expand_errors);
         let mut inputs: Vec<Input> = files.into_iter().map(Input::File).collect();
         if !stdin.is_empty() {
@@ -88,14 +88,14 @@ pub(crate) fn run(args: &LintArgs) -> u8 {
     };
 
     let reports = lint_all(inputs, args, &settings);
-    let color = match args.color {
-        ColorArg::Always => true,
-        ColorArg::Never => false,
-        ColorArg::Auto => {
-            std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    };
+    // NO_COLOR wins over everything; otherwise colour only on a terminal or when asked.
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let color = !no_color
+        && match args.color {
+            ColorArg::Always => true,
+            ColorArg::Never => false,
+            ColorArg::Auto => std::io::stdout().is_terminal(),
+        };
     for error in &errors {
         eprintln!("condago: error: {error}");
     }

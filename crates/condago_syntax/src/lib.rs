@@ -220,6 +220,15 @@ pub fn parse_with(
             after: Duration::ZERO,
         });
     }
+    // A UTF-8 byte order mark is not shell syntax: parse it as blanks, offsets unchanged.
+    let without_bom;
+    let source = match source.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => {
+            without_bom = [b"   ".as_slice(), rest].concat();
+            without_bom.as_slice()
+        }
+        None => source,
+    };
     let mut guard = budget::Guard::start(budget, source.len());
     let mut over: Option<ParseProblem> = None;
     let mut progress = |_: &tree_sitter::ParseState| {
@@ -275,6 +284,15 @@ mod tests {
                 tree.root_node().to_sexp()
             );
         }
+    }
+
+    #[test]
+    fn byte_order_mark_is_not_syntax() {
+        let parse = parse(b"\xEF\xBB\xBFexport A=1\n", Shell::Bash, &Budget::default());
+        let tree = parse.tree.expect("tree");
+        let first = tree.root_node().named_child(0).expect("statement");
+        assert_eq!(first.kind(), "declaration_command");
+        assert_eq!(first.start_byte(), 3);
     }
 
     #[test]
