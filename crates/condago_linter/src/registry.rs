@@ -9,6 +9,9 @@ pub static RULES: &[&Rule] = &[
     &rules::file::parse_incomplete::RULE,
     &rules::file::unused_suppression::RULE,
     &rules::path::tilde_quoted::RULE,
+    &rules::conda::hook_wrong_shell::RULE,
+    &rules::conda::block_duplicated::RULE,
+    &rules::conda::block_broken::RULE,
 ];
 
 /// A rule by code (any case) or name.

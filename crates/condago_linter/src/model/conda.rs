@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use super::StartupFile;
+use super::{Command, StartupFile, StatementKind, Word};
 
 /// One init block (or a lone marker of one).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,7 +91,11 @@ pub(super) fn find_blocks(file: &StartupFile) -> Vec<CondaBlock> {
                 block.managed_header = true;
             }
             block.hooks.extend(hook_calls(&text, range.start));
-            if block.base.is_none() {
+            // mamba and micromamba name their root prefix outright; it wins over a base
+            // guessed from `MAMBA_EXE` (micromamba lives in `~/.local/bin`, not in its root).
+            if let Some(root) = mamba_root_prefix(&text) {
+                block.base = Some(root);
+            } else if block.base.is_none() {
                 block.base = base_of(&text);
             }
         }
@@ -161,7 +165,8 @@ pub(super) fn hook_calls(line: &str, line_start: usize) -> Vec<HookCall> {
     calls
 }
 
-/// `'/home/u/miniconda3/bin/conda'` → `/home/u/miniconda3`; `MAMBA_ROOT_PREFIX='/x'` → `/x`.
+/// `'/home/u/miniconda3/bin/conda'` → `/home/u/miniconda3`; `"/home/u/miniconda3/condabin:$PATH"`
+/// → `/home/u/miniconda3`.
 fn base_of(line: &str) -> Option<String> {
     for marker in ["/bin/conda", "/bin/mamba", "/bin/micromamba"] {
         if let Some(end) = line.find(marker) {
@@ -175,11 +180,191 @@ fn base_of(line: &str) -> Option<String> {
             }
         }
     }
-    let (_, rest) = line.split_once("MAMBA_ROOT_PREFIX=")?;
+    // `conda init --condabin`: `export PATH="/home/u/miniconda3/condabin:$PATH"`.
+    let end = line.find("/condabin")?;
+    let before = &line[..end];
+    let start = before
+        .rfind(|c: char| c == '\'' || c == '"' || c.is_whitespace() || c == '=')
+        .map_or(0, |at| at + 1);
+    let base = &before[start..];
+    (!base.is_empty() && !base.starts_with('$')).then(|| base.to_string())
+}
+
+/// `export MAMBA_ROOT_PREFIX='/x'` (bash, zsh) or `set -gx MAMBA_ROOT_PREFIX "/x"` (fish).
+fn mamba_root_prefix(line: &str) -> Option<String> {
+    let trimmed = line.trim_start();
+    if trimmed.starts_with('#') {
+        return None;
+    }
+    let rest = match line.split_once("MAMBA_ROOT_PREFIX=") {
+        Some((_, rest)) => rest,
+        None => {
+            let (before, rest) = line.split_once("MAMBA_ROOT_PREFIX ")?;
+            if !before.trim_start().starts_with("set ") {
+                return None;
+            }
+            rest.trim_start()
+        }
+    };
     let value: String = rest
         .trim_start_matches(['\'', '"'])
         .chars()
         .take_while(|c| !matches!(c, '\'' | '"' | ';') && !c.is_whitespace())
         .collect();
     (!value.is_empty()).then_some(value)
+}
+
+/// A hook call anywhere in the file: inside an init block, or a hand-written
+/// `eval "$(conda shell.bash hook)"` outside one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HookSite {
+    pub call: HookCall,
+    /// `conda 'shell.bash' 'hook'` (conda's syntax) rather than `mamba shell hook --shell bash`.
+    pub conda_syntax: bool,
+    /// The init block holding it.
+    pub block: Option<usize>,
+    /// The statement (index into `StartupFile::statements`) holding it, for calls outside
+    /// blocks.
+    pub statement: Option<usize>,
+}
+
+impl StartupFile<'_> {
+    /// Every hook call in source order: those of init blocks (found by their lines, so even
+    /// where the parser struggles) and those of statements outside blocks.
+    pub fn hook_sites(&self) -> Vec<HookSite> {
+        let mut sites: Vec<HookSite> = Vec::new();
+        for (index, block) in self.conda_blocks.iter().enumerate() {
+            for call in &block.hooks {
+                let before = call.shell_range.start.saturating_sub("shell.".len());
+                let conda_syntax =
+                    self.source.get(before..call.shell_range.start) == Some(b"shell.");
+                sites.push(HookSite {
+                    call: call.clone(),
+                    conda_syntax,
+                    block: Some(index),
+                    statement: None,
+                });
+            }
+        }
+        for (index, statement) in self.statements.iter().enumerate() {
+            if statement.context.conda_block.is_some() {
+                continue;
+            }
+            let StatementKind::Command(command) = &statement.kind else {
+                continue;
+            };
+            if let Some((call, conda_syntax)) = command_hook(self.source, command) {
+                if sites
+                    .iter()
+                    .any(|site| site.call.shell_range == call.shell_range)
+                {
+                    continue;
+                }
+                sites.push(HookSite {
+                    call,
+                    conda_syntax,
+                    block: None,
+                    statement: Some(index),
+                });
+            }
+        }
+        sites.sort_by_key(|site| site.call.shell_range.start);
+        sites
+    }
+}
+
+/// Whether a command word names conda, mamba or micromamba (`conda`, `/x/bin/conda`,
+/// `"$MAMBA_EXE"`, `$CONDA_EXE`).
+pub fn is_conda_tool(word: &str) -> bool {
+    let word = word.trim_matches(['\'', '"']);
+    if word.contains("MAMBA_EXE") || word.contains("CONDA_EXE") {
+        return true;
+    }
+    let base = word.rsplit('/').next().unwrap_or(word);
+    let base = base.strip_suffix(".exe").unwrap_or(base);
+    matches!(base, "conda" | "mamba" | "micromamba")
+}
+
+/// `conda shell.bash hook`, `/x/bin/conda "shell.fish" "hook"` (also after `eval`),
+/// `"$MAMBA_EXE" shell hook --shell zsh`, `micromamba shell hook -s bash`.
+fn command_hook(source: &[u8], command: &Command) -> Option<(HookCall, bool)> {
+    let name_text = String::from_utf8_lossy(source.get(command.name_range.clone())?);
+    let args: &[Word] = if is_conda_tool(&name_text) {
+        &command.args
+    } else if matches!(
+        command.name.as_deref(),
+        Some("eval") | Some("command") | Some("exec") | Some("builtin")
+    ) {
+        let at = command.args.iter().position(|arg| {
+            is_conda_tool(&String::from_utf8_lossy(
+                source.get(arg.range.clone()).unwrap_or_default(),
+            ))
+        })?;
+        &command.args[at + 1..]
+    } else {
+        return None;
+    };
+    let literals: Vec<Option<String>> = args.iter().map(Word::literal).collect();
+    let has_hook = |from: usize| {
+        literals
+            .iter()
+            .skip(from)
+            .any(|literal| literal.as_deref() == Some("hook"))
+    };
+    for (i, literal) in literals.iter().enumerate() {
+        let Some(literal) = literal else { continue };
+        if let Some(name) = literal.strip_prefix("shell.") {
+            if name.is_empty() || !has_hook(i + 1) {
+                return None;
+            }
+            let range = name_range_in(source, &args[i], "shell.")?;
+            return Some((hook_call(source, range), true));
+        }
+        if literal == "shell" && has_hook(i + 1) {
+            for (j, flag) in literals.iter().enumerate().skip(i + 1) {
+                let Some(flag) = flag else { continue };
+                if flag == "--shell" || flag == "-s" {
+                    let value = args.get(j + 1)?;
+                    let range = name_range_in(source, value, "")?;
+                    return Some((hook_call(source, range), false));
+                }
+                if flag.starts_with("--shell=") || flag.starts_with("-s=") {
+                    let range = name_range_in(source, &args[j], "=")?;
+                    return Some((hook_call(source, range), false));
+                }
+            }
+            return None;
+        }
+    }
+    None
+}
+
+/// The source range of the shell name in a word, after `marker` (quotes skipped).
+fn name_range_in(source: &[u8], word: &Word, marker: &str) -> Option<Range<usize>> {
+    let text = source.get(word.range.clone())?;
+    let after = if marker.is_empty() {
+        0
+    } else {
+        let at = text
+            .windows(marker.len())
+            .position(|window| window == marker.as_bytes())?;
+        at + marker.len()
+    };
+    let skip = text[after..]
+        .iter()
+        .take_while(|&&b| b == b'\'' || b == b'"')
+        .count();
+    let start = after + skip;
+    let len = text[start..]
+        .iter()
+        .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_')
+        .count();
+    (len > 0).then(|| word.range.start + start..word.range.start + start + len)
+}
+
+fn hook_call(source: &[u8], range: Range<usize>) -> HookCall {
+    HookCall {
+        shell: String::from_utf8_lossy(source.get(range.clone()).unwrap_or_default()).into_owned(),
+        shell_range: range,
+    }
 }

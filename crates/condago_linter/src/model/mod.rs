@@ -13,7 +13,7 @@ use std::path::Path;
 
 use condago_syntax::{Grammar, Parse, Shell};
 
-pub use conda::{CondaBlock, HookCall};
+pub use conda::{is_conda_tool, CondaBlock, HookCall, HookSite};
 pub use path::{is_path_variable, PathEdit, PathEditKind, PathEntry, PathEntryKind};
 pub use word::{PartKind, Quote, Word, WordPart};
 

@@ -1,5 +1,6 @@
 //! One file per rule, grouped by code family.
 
+pub mod conda;
 pub mod file;
 pub mod path;
 
