@@ -12,6 +12,11 @@ pub static RULES: &[&Rule] = &[
     &rules::conda::hook_wrong_shell::RULE,
     &rules::conda::block_duplicated::RULE,
     &rules::conda::block_broken::RULE,
+    &rules::fish::list_concatenation::RULE,
+    &rules::fish::export::RULE,
+    &rules::fish::universal_path::RULE,
+    &rules::fish::bash_syntax::RULE,
+    &rules::fish::path_prepend_not_idempotent::RULE,
 ];
 
 /// A rule by code (any case) or name.

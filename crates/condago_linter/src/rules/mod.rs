@@ -2,6 +2,7 @@
 
 pub mod conda;
 pub mod file;
+pub mod fish;
 pub mod path;
 
 #[cfg(test)]

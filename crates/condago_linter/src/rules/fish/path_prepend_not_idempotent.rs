@@ -1,0 +1,296 @@
+use crate::diagnostic::{Applicability, Edit, Fix, Severity};
+use crate::model::{
+    AssignOp, Assignment, PartKind, PathEditKind, StartupFile, Statement, StatementKind, Word,
+};
+use crate::rule::{Check, Checker, FixAvailability, Shells};
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Finds a bare `set -gx PATH dir $PATH` (or `$PATH dir`, `set -p PATH dir`,
+    /// `set -a PATH dir`) in `config.fish` or `conf.d`, with no `contains` guard.
+    ///
+    /// ## Why is this bad?
+    /// fish reads `config.fish` and `conf.d` in every fish it starts, and a fish started
+    /// from another one (a nested `fish`, a tmux pane, `exec fish`, an editor's terminal)
+    /// inherits the `PATH` the first one built: the line adds `dir` again at each level,
+    /// so `PATH` fills with duplicates (checked with fish 3.6: a nested fish has
+    /// `dir dir /usr/bin /bin`), and a `dir` that conda's activation had put behind
+    /// its own `bin` jumps in front of it again.
+    ///
+    /// ## Example
+    /// ```fish
+    /// set -gx PATH $HOME/.cargo/bin $PATH
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```fish
+    /// fish_add_path -gPm $HOME/.cargo/bin
+    /// ```
+    ///
+    /// `fish_add_path -g -P -m` (global, on `PATH` itself, moving an entry that is already
+    /// there) puts the directory first exactly once. Plain `fish_add_path dir` would write
+    /// a universal variable (CG303), and `fish_add_path -g dir` goes through
+    /// `fish_user_paths`, which fish puts in front of *everything* on `PATH` whenever it
+    /// changes — also in front of conda's `bin` set up later.
+    ///
+    /// ## Fix safety
+    /// Unsafe (RULES.md's table says safe; fish 3.6 disagrees): `fish_add_path` skips a
+    /// directory that does not exist when the line runs, so a directory created later in
+    /// the session (`~/go/bin` before the first `go install`) is no longer on `PATH`
+    /// until the next shell; it also makes the path absolute and canonical (a trailing
+    /// `/` goes), and returns 1 when it added nothing. The fix is offered when the line is
+    /// a plain `set` of whole directory words around one `$PATH`, not part of an
+    /// `and`/`or` chain.
+    pub(crate) const RULE = Rule {
+        code: "CG305",
+        name: "fish-path-prepend-not-idempotent",
+        summary: "`set -gx PATH dir $PATH` in config.fish: PATH grows every time a nested fish reads it",
+        shells: Shells::FISH,
+        severity: Severity::Info,
+        fix: FixAvailability::Sometimes(Applicability::Unsafe),
+        opt_in: false,
+        check: Check::File(check),
+    };
+}
+
+fn check(checker: &mut Checker) {
+    let file = checker.file;
+    if !file.kind.is_rc() {
+        return;
+    }
+    for (statement, edit) in file.path_edits() {
+        let context = &statement.context;
+        let StatementKind::Assignment(assignment) = &statement.kind else {
+            continue;
+        };
+        // `PathEdit::cartesian` also counts `$HOME/bin`; only a joined list matters (CG301).
+        let joined = assignment
+            .values
+            .iter()
+            .any(|value| super::joined_list_variable(value).is_some());
+        if edit.variable != "PATH"
+            || joined
+            || edit.idempotent
+            || !matches!(edit.kind, PathEditKind::Prepend | PathEditKind::Append)
+            || context.conda_block.is_some()
+            || context.function.is_some()
+            || context
+                .conditions
+                .iter()
+                .any(|condition| condition.test.contains("contains"))
+        {
+            continue;
+        }
+        let dirs: Vec<String> = edit
+            .new_entries()
+            .map(|entry| format!("`{}`", entry.display(file.source)))
+            .collect();
+        if dirs.is_empty() {
+            continue;
+        }
+        let message = format!(
+            "this adds {} to PATH again every time a fish reads this file — each nested fish, tmux pane or `exec fish` — so PATH fills with duplicates",
+            dirs.join(", ")
+        );
+        let fix = fix_for(file, statement, assignment, edit.kind);
+        let report = checker
+            .report(statement.range.clone(), message)
+            .help("use `fish_add_path -gPm DIR`, which puts it on PATH once");
+        if let Some(fix) = fix {
+            report.fix(fix);
+        }
+    }
+}
+
+fn fix_for(
+    file: &StartupFile,
+    statement: &Statement,
+    assignment: &Assignment,
+    kind: PathEditKind,
+) -> Option<Fix> {
+    if assignment.keyword.as_deref() != Some("set") || statement.chain.after.is_some() {
+        return None;
+    }
+    let index = file
+        .statements
+        .iter()
+        .position(|other| std::ptr::eq(other, statement))?;
+    if file.next_in_chain(index).is_some() {
+        return None;
+    }
+    let last = assignment.values.last()?;
+    if last.range.end != statement.range.end {
+        return None;
+    }
+    let mut dirs = Vec::new();
+    let mut old_at = None;
+    for (i, value) in assignment.values.iter().enumerate() {
+        if is_old_path(value) {
+            if old_at.is_some() {
+                return None;
+            }
+            old_at = Some(i);
+        } else if has_colon(value) {
+            return None;
+        } else {
+            dirs.push(file.text(value.range.clone()).into_owned());
+        }
+    }
+    let append = match (assignment.operator, old_at) {
+        (AssignOp::Prepend, None) => false,
+        (AssignOp::Append, None) => true,
+        (AssignOp::Set, Some(0)) => true,
+        (AssignOp::Set, Some(at)) if at + 1 == assignment.values.len() => false,
+        _ => return None,
+    };
+    if dirs.is_empty() || append != (kind == PathEditKind::Append) {
+        return None;
+    }
+    let flags = if append { "-gPam" } else { "-gPm" };
+    Some(Fix::unsafe_(
+        "Use `fish_add_path`, which adds each directory once",
+        vec![Edit::replace(
+            statement.range.clone(),
+            format!("fish_add_path {flags} {}", dirs.join(" ")),
+        )],
+    ))
+}
+
+fn is_old_path(word: &Word) -> bool {
+    matches!(
+        word.parts.as_slice(),
+        [part] if matches!(&part.kind, PartKind::Variable { name, complex: false } if name == "PATH")
+    )
+}
+
+fn has_colon(word: &Word) -> bool {
+    word.parts
+        .iter()
+        .any(|part| matches!(&part.kind, PartKind::Literal(text) if text.contains(':')))
+}
+
+#[cfg(test)]
+mod tests {
+    use condago_oracle::{startup_path, FakeHome, Mode, OracleShell};
+    use condago_syntax::Shell;
+
+    use crate::rules::test_support::*;
+
+    #[test]
+    fn finds_bare_prepends() {
+        for text in [
+            "set -gx PATH $HOME/.cargo/bin $PATH\n",
+            "set -x PATH $PATH /opt/bin\n",
+            "set -pgx PATH /opt/bin\n",
+            "set -a PATH /opt/bin\n",
+            "set -gx PATH \"$HOME/bin\" \"$PATH\"\n",
+            "test -d ~/bin; and set -gx PATH ~/bin $PATH\n",
+            "export PATH=\"/opt/bin:$PATH\"\n",
+        ] {
+            assert_eq!(findings("CG305", Shell::Fish, text).len(), 1, "{text}");
+        }
+        let conf_d = "home/.config/fish/conf.d/cargo.fish";
+        let text = "set -gx PATH $HOME/.cargo/bin $PATH\n";
+        assert_eq!(findings_at("CG305", Shell::Fish, conf_d, text).len(), 1);
+    }
+
+    #[test]
+    fn looks_similar_but_is_fine() {
+        for text in [
+            "fish_add_path -g ~/bin\n",
+            "if not contains ~/bin $PATH\n    set -gx PATH ~/bin $PATH\nend\n",
+            "contains ~/bin $PATH; or set -gx PATH ~/bin $PATH\n",
+            "set -gx PATH /x:$PATH\n",
+            "set -gx PATH /usr/local/bin /usr/bin /bin\n",
+            "set -g fish_user_paths ~/bin $fish_user_paths\n",
+            "function addpath\n    set -gx PATH $argv $PATH\nend\n",
+            "# >>> conda initialize >>>\nset -gx PATH /c/bin $PATH\n# <<< conda initialize <<<\n",
+        ] {
+            assert!(findings("CG305", Shell::Fish, text).is_empty(), "{text}");
+        }
+        // A script run on purpose is not read again by every nested shell.
+        let script = "home/bin/setup.fish";
+        let text = "set -gx PATH ~/bin $PATH\n";
+        assert!(findings_at("CG305", Shell::Fish, script, text).is_empty());
+    }
+
+    #[test]
+    fn fixes_with_fish_add_path() {
+        for (before, after) in [
+            (
+                "set -gx PATH $HOME/.cargo/bin $PATH\n",
+                "fish_add_path -gPm $HOME/.cargo/bin\n",
+            ),
+            (
+                "set -gx PATH /a \"$HOME/b\" $PATH\n",
+                "fish_add_path -gPm /a \"$HOME/b\"\n",
+            ),
+            (
+                "set -x PATH $PATH /opt/bin\n",
+                "fish_add_path -gPam /opt/bin\n",
+            ),
+            ("set -pgx PATH /opt/bin\n", "fish_add_path -gPm /opt/bin\n"),
+            ("set -a PATH /opt/bin\n", "fish_add_path -gPam /opt/bin\n"),
+            (
+                "if status is-interactive\n    set -gx PATH ~/bin $PATH\nend\n",
+                "if status is-interactive\n    fish_add_path -gPm ~/bin\nend\n",
+            ),
+        ] {
+            assert_eq!(
+                assert_fix_converges("CG305", Shell::Fish, before),
+                after,
+                "{before}"
+            );
+        }
+        // In a chain the status matters; around `$PATH` there is no single mode.
+        for text in [
+            "test -d ~/bin; and set -gx PATH ~/bin $PATH\n",
+            "set -gx PATH /a $PATH /b\n",
+            "export PATH=\"/opt/bin:$PATH\"\n",
+        ] {
+            assert_eq!(fixed("CG305", Shell::Fish, text), text, "{text}");
+        }
+    }
+
+    /// fish 3.6: a nested fish reading the line again has the directory twice; after the
+    /// fix once. The fix is unsafe: a directory that does not exist yet is left out.
+    #[test]
+    fn oracle_before_and_after_the_fix() {
+        let before = "set -gx PATH $HOME/tools/bin $PATH\n";
+        let after = assert_fix_converges("CG305", Shell::Fish, before);
+        let nested = |config: &str, create: bool| {
+            let home = FakeHome::new();
+            if create {
+                std::fs::create_dir_all(home.path().join("tools/bin")).expect("mkdir");
+            }
+            home.write(".config/fish/config.fish", config);
+            let dir = home.path().join("tools/bin").to_string_lossy().into_owned();
+            let (first, _) = startup_path(
+                OracleShell::Fish,
+                Mode::NonInteractive,
+                &home,
+                "/usr/bin:/bin",
+            )?;
+            let (second, _) = startup_path(
+                OracleShell::Fish,
+                Mode::NonInteractive,
+                &home,
+                &first.join(":"),
+            )?;
+            let count = second.iter().filter(|entry| **entry == dir).count();
+            Some((count, second))
+        };
+        let Some((count, entries)) = nested(before, true) else {
+            return;
+        };
+        assert_eq!(count, 2, "{entries:?}");
+        let (count, entries) = nested(&after, true).expect("fish ran");
+        assert_eq!(count, 1, "{entries:?}");
+        assert_eq!(entries[1..], ["/usr/bin", "/bin"]);
+        // Why the fix is unsafe: a missing directory stays on PATH before, not after.
+        let (count, _) = nested(before, false).expect("fish ran");
+        assert_eq!(count, 2);
+        let (count, _) = nested(&after, false).expect("fish ran");
+        assert_eq!(count, 0);
+    }
+}

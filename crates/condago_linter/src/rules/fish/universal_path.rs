@@ -1,0 +1,339 @@
+use std::ops::Range;
+
+use crate::diagnostic::{Applicability, Edit, Fix, Severity};
+use crate::model::{AssignOp, FileKind, Scope, StartupFile, Statement, StatementKind};
+use crate::rule::{Check, Checker, FixAvailability, Shells};
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Finds, in `config.fish` and `conf.d/*.fish`, the lines that put directories on
+    /// `PATH` through a *universal* variable: `set -U fish_user_paths …`, `set -U PATH …`,
+    /// `fish_add_path -U …` — and a plain `fish_add_path …` with neither `-g` nor `-P`.
+    ///
+    /// ## Why is this bad?
+    /// A universal variable is stored in `~/.config/fish/fish_variables` and shared by
+    /// every fish session, so it outlives the line that set it: delete the line from
+    /// `config.fish` and the directory stays on `PATH`, silently, until someone runs
+    /// `set -e -U fish_user_paths`. The file no longer says what `PATH` is, a dotfiles
+    /// repository cannot reproduce it, and fish before 3.3 added the directory again at
+    /// every start (3.3 and later remove duplicates from `fish_user_paths`).
+    ///
+    /// A plain `fish_add_path dir` is universal too: checked with fish 3.6, when
+    /// `fish_user_paths` is not already a global variable (the normal case), it stores
+    /// `dir` in a universal `fish_user_paths`, and a new shell started after the line was
+    /// deleted still has `dir` on `PATH`. Only `fish_add_path -g` (or `-P`) stays in the
+    /// current session.
+    ///
+    /// ## Example
+    /// ```fish
+    /// set -U fish_user_paths $HOME/.local/bin $fish_user_paths
+    /// fish_add_path ~/go/bin
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```fish
+    /// set -g fish_user_paths $HOME/.local/bin $fish_user_paths
+    /// fish_add_path -g ~/go/bin
+    /// ```
+    ///
+    /// Run `set -U fish_user_paths` (or `set -e -U fish_user_paths`) once at the prompt
+    /// instead, if a universal value is what you want.
+    ///
+    /// ## Fix safety
+    /// Unsafe: the fix makes the variable global (`set -U` → `set -g`, `fish_add_path` →
+    /// `fish_add_path -g`), so this file's directories are set for this session only and
+    /// no longer written to `fish_variables`. What is already stored there stays (the
+    /// global value starts from it) until removed with `set -e -U fish_user_paths`.
+    pub(crate) const RULE = Rule {
+        code: "CG303",
+        name: "fish-universal-path",
+        summary: "`set -U fish_user_paths`, `set -U PATH` or `fish_add_path` without `-g` in config.fish: outlives the file",
+        shells: Shells::FISH,
+        severity: Severity::Warning,
+        fix: FixAvailability::Sometimes(Applicability::Unsafe),
+        opt_in: false,
+        check: Check::File(check),
+    };
+}
+
+fn check(checker: &mut Checker) {
+    let file = checker.file;
+    if !matches!(file.kind, FileKind::FishConfig | FileKind::FishConfD) {
+        return;
+    }
+    let mut user_paths_global = false;
+    for statement in &file.statements {
+        if statement.context.conda_block.is_some() || statement.context.function.is_some() {
+            continue;
+        }
+        match &statement.kind {
+            StatementKind::Assignment(assignment) => {
+                if !matches!(assignment.name.as_str(), "fish_user_paths" | "PATH")
+                    || assignment.keyword.as_deref() != Some("set")
+                {
+                    continue;
+                }
+                if assignment.scope == Scope::Global
+                    && assignment.name == "fish_user_paths"
+                    && statement.context.is_unconditional()
+                {
+                    user_paths_global = true;
+                }
+                if assignment.scope != Scope::Universal || assignment.operator == AssignOp::Erase {
+                    continue;
+                }
+                let name = &assignment.name;
+                let message = format!(
+                    "`set -U {name}` stores the list in fish_variables: it outlives this file (delete the line and the directories stay on PATH) and every fish session shares it"
+                );
+                let fix = set_flag_fix(file, statement);
+                let report = checker
+                    .report(statement.range.clone(), message)
+                    .help(format!(
+                        "use `set -g {name} …` here; set universal variables once at the prompt"
+                    ));
+                if let Some(fix) = fix {
+                    report.fix(fix);
+                }
+            }
+            StatementKind::Command(command) => {
+                if command.name.as_deref() != Some("fish_add_path") {
+                    continue;
+                }
+                let flags: Vec<String> = command
+                    .args
+                    .iter()
+                    .filter_map(|arg| arg.literal())
+                    .filter(|arg| arg.starts_with('-') && arg.len() > 1)
+                    .collect();
+                let has = |short: char, long: &str| {
+                    flags.iter().any(|flag| {
+                        flag == long || (!flag.starts_with("--") && flag[1..].contains(short))
+                    })
+                };
+                if has('n', "--dry-run") || has('h', "--help") || has('P', "--path") {
+                    continue;
+                }
+                let universal = has('U', "--universal");
+                if !universal && (has('g', "--global") || user_paths_global) {
+                    continue;
+                }
+                let (message, fix) = if universal {
+                    (
+                        "`fish_add_path -U` stores the directory in the universal fish_user_paths: it outlives this file (delete the line and it stays on PATH) and every fish session shares it".to_string(),
+                        universal_flag_fix(file, statement),
+                    )
+                } else {
+                    (
+                        "`fish_add_path` without `-g` stores the directory in a universal fish_user_paths (its default while fish_user_paths is not a global variable): it outlives this file, so deleting the line leaves it on PATH".to_string(),
+                        Some(Fix::unsafe_(
+                            "Add `-g` (a global fish_user_paths)",
+                            vec![Edit::insert(command.name_range.end, " -g")],
+                        )),
+                    )
+                };
+                let report = checker
+                    .report(statement.range.clone(), message)
+                    .help("use `fish_add_path -g …` in config files");
+                if let Some(fix) = fix {
+                    report.fix(fix);
+                }
+            }
+        }
+    }
+}
+
+/// The options right after the command name (`-Ux`, `--universal`), with their ranges.
+fn option_words(file: &StartupFile, statement: &Statement) -> Vec<(Range<usize>, String)> {
+    let range = statement.range.clone();
+    let bytes = file.source.get(range.clone()).unwrap_or_default();
+    let mut tokens = Vec::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        while at < bytes.len() && bytes[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        let start = at;
+        while at < bytes.len() && !bytes[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        if at > start {
+            tokens.push(start..at);
+        }
+    }
+    tokens
+        .into_iter()
+        .skip(1)
+        .map(|token| {
+            let text = String::from_utf8_lossy(&bytes[token.clone()]).into_owned();
+            (range.start + token.start..range.start + token.end, text)
+        })
+        .take_while(|(_, text)| text.starts_with('-') && text.len() > 1 && text != "--")
+        .collect()
+}
+
+/// `set -U`/`-Ux`/`--universal` → `set -g`/`-gx`/`--global`.
+fn set_flag_fix(file: &StartupFile, statement: &Statement) -> Option<Fix> {
+    let edit = option_words(file, statement)
+        .into_iter()
+        .find_map(|(range, word)| universal_to_global(&range, &word))?;
+    Some(Fix::unsafe_("Make it global (`set -g`)", vec![edit]))
+}
+
+/// `fish_add_path -U`/`--universal` → `-g`/`--global`.
+fn universal_flag_fix(file: &StartupFile, statement: &Statement) -> Option<Fix> {
+    let edit = option_words(file, statement)
+        .into_iter()
+        .find_map(|(range, word)| universal_to_global(&range, &word))?;
+    Some(Fix::unsafe_("Make it global (`-g`)", vec![edit]))
+}
+
+fn universal_to_global(range: &Range<usize>, word: &str) -> Option<Edit> {
+    if word == "--universal" {
+        return Some(Edit::replace(range.clone(), "--global"));
+    }
+    if word.starts_with("--") {
+        return None;
+    }
+    let at = word.find('U')?;
+    Some(Edit::replace(range.start + at..range.start + at + 1, "g"))
+}
+
+#[cfg(test)]
+mod tests {
+    use condago_oracle::{startup_path, FakeHome, Mode, OracleShell};
+    use condago_syntax::Shell;
+
+    use crate::rules::test_support::*;
+
+    const CONF_D: &str = "home/.config/fish/conf.d/paths.fish";
+
+    #[test]
+    fn finds_universal_paths() {
+        for text in [
+            "set -U fish_user_paths $HOME/.local/bin $fish_user_paths\n",
+            "set -Ux PATH /x $PATH\n",
+            "set --universal fish_user_paths /x\n",
+            "set -pU fish_user_paths /x\n",
+            "fish_add_path -U /x\n",
+            "fish_add_path --universal --append /x\n",
+            "fish_add_path /x\n",
+            "fish_add_path -a /x\n",
+            "if status is-interactive\n    fish_add_path ~/bin\nend\n",
+        ] {
+            assert_eq!(findings("CG303", Shell::Fish, text).len(), 1, "{text}");
+        }
+        assert_eq!(
+            findings_at("CG303", Shell::Fish, CONF_D, "fish_add_path /x\n").len(),
+            1
+        );
+    }
+
+    #[test]
+    fn looks_similar_but_is_fine() {
+        for text in [
+            "set -g fish_user_paths /x $fish_user_paths\n",
+            "set -gx PATH /x $PATH\n",
+            "set -e -U fish_user_paths\n",
+            "set -U EDITOR vim\n",
+            "fish_add_path -g /x\n",
+            "fish_add_path -gP /x\n",
+            "fish_add_path --path /x\n",
+            "fish_add_path -n /x\n",
+            "set -g fish_user_paths\nfish_add_path /x\n",
+            "function addpath\n    fish_add_path -U $argv\nend\n",
+        ] {
+            assert!(findings("CG303", Shell::Fish, text).is_empty(), "{text}");
+        }
+        // A script or a function file is run on purpose, not at every start.
+        let script = "home/bin/setup.fish";
+        assert!(findings_at("CG303", Shell::Fish, script, "fish_add_path /x\n").is_empty());
+    }
+
+    #[test]
+    fn fixes_with_the_global_form() {
+        for (before, after) in [
+            (
+                "set -U fish_user_paths $HOME/.local/bin $fish_user_paths\n",
+                "set -g fish_user_paths $HOME/.local/bin $fish_user_paths\n",
+            ),
+            ("set -Ux PATH /x $PATH\n", "set -gx PATH /x $PATH\n"),
+            ("set -xU PATH /x $PATH\n", "set -xg PATH /x $PATH\n"),
+            (
+                "set --universal fish_user_paths /x\n",
+                "set --global fish_user_paths /x\n",
+            ),
+            ("fish_add_path -U /x\n", "fish_add_path -g /x\n"),
+            ("fish_add_path -aU /x\n", "fish_add_path -ag /x\n"),
+            ("fish_add_path /x\n", "fish_add_path -g /x\n"),
+            ("fish_add_path -a /x\n", "fish_add_path -g -a /x\n"),
+        ] {
+            assert_eq!(
+                assert_fix_converges("CG303", Shell::Fish, before),
+                after,
+                "{before}"
+            );
+        }
+    }
+
+    /// fish 3.6: a plain `fish_add_path` (and `set -U fish_user_paths`) in config.fish keeps
+    /// its directory on PATH after the line is deleted; the global form does not.
+    #[test]
+    fn oracle_the_directory_outlives_the_line() {
+        for line in [
+            "fish_add_path $HOME/tools/bin\n",
+            "set -U fish_user_paths $HOME/tools/bin $fish_user_paths\n",
+        ] {
+            let home = FakeHome::new();
+            std::fs::create_dir_all(home.path().join("tools/bin")).expect("mkdir");
+            let dir = home.path().join("tools/bin").to_string_lossy().into_owned();
+            let config = ".config/fish/config.fish";
+            home.write(config, line);
+            let Some((entries, _)) = startup_path(
+                OracleShell::Fish,
+                Mode::NonInteractive,
+                &home,
+                "/usr/bin:/bin",
+            ) else {
+                return;
+            };
+            assert!(entries.contains(&dir), "{line}: {entries:?}");
+            home.write(config, "");
+            let (entries, _) = startup_path(
+                OracleShell::Fish,
+                Mode::NonInteractive,
+                &home,
+                "/usr/bin:/bin",
+            )
+            .expect("fish ran");
+            assert!(
+                entries.contains(&dir),
+                "{line}: deleting the line removed it: {entries:?}"
+            );
+
+            // The fixed line puts it there for the session only.
+            let home = FakeHome::new();
+            std::fs::create_dir_all(home.path().join("tools/bin")).expect("mkdir");
+            let fixed_line = assert_fix_converges("CG303", Shell::Fish, line);
+            home.write(config, &fixed_line);
+            let (entries, _) = startup_path(
+                OracleShell::Fish,
+                Mode::NonInteractive,
+                &home,
+                "/usr/bin:/bin",
+            )
+            .expect("fish ran");
+            let dir = home.path().join("tools/bin").to_string_lossy().into_owned();
+            assert!(entries.contains(&dir), "{fixed_line}: {entries:?}");
+            home.write(config, "");
+            let (entries, _) = startup_path(
+                OracleShell::Fish,
+                Mode::NonInteractive,
+                &home,
+                "/usr/bin:/bin",
+            )
+            .expect("fish ran");
+            assert!(!entries.contains(&dir), "{fixed_line}: {entries:?}");
+        }
+    }
+}
