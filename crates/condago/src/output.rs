@@ -6,7 +6,7 @@ use std::io::Write;
 use codespan_reporting::diagnostic::{Diagnostic as Snippet, Label, Severity as SnippetSeverity};
 use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
-use condago_linter::lines::{Encoding, LineIndex};
+use condago_linter::lines::{column_units, Encoding, LineIndex};
 use condago_linter::{Applicability, Severity};
 use serde_json::{json, Value};
 
@@ -65,9 +65,11 @@ pub(crate) fn print(reports: &[FileReport], format: Format, color: bool, args: &
                     };
                     let _ = writeln!(
                         out,
-                        "::{level} title=condago ({} {}),file={},line={},col={},endLine={},endColumn={}::{}",
-                        diagnostic.code,
-                        diagnostic.name,
+                        "::{level} title={},file={},line={},col={},endLine={},endColumn={}::{}",
+                        escape_property(&format!(
+                            "condago ({} {})",
+                            diagnostic.code, diagnostic.name
+                        )),
                         escape_property(&shown_path(&report.path)),
                         start.line + 1,
                         start.column + 1,
@@ -238,11 +240,15 @@ fn sarif(reports: &[FileReport]) -> Value {
     let rule_objects: Vec<Value> = rules
         .iter()
         .map(|rule| {
+            let doc = crate::rules_command::render(rule);
             json!({
                 "id": rule.code,
                 "name": rule.name,
                 "shortDescription": {"text": rule.summary},
-                "fullDescription": {"text": rule.doc.trim(), "markdown": rule.doc.trim()},
+                // Code scanning cuts `fullDescription` at 1,000 characters and shows `help`
+                // as the rule's documentation.
+                "fullDescription": {"text": rule.summary},
+                "help": {"text": doc, "markdown": doc},
                 "helpUri": format!("https://github.com/condago/condago/blob/main/docs/rules/{}.md", rule.code),
                 "defaultConfiguration": {"level": sarif_level(rule.severity)},
             })
@@ -251,7 +257,10 @@ fn sarif(reports: &[FileReport]) -> Value {
     let mut results = Vec::new();
     for report in reports {
         let index = LineIndex::new(&report.source);
+        let source = &report.source;
         let region = |r: &std::ops::Range<usize>| {
+            let end_byte = r.end.min(source.len());
+            let start_byte = r.start.min(end_byte);
             let start = index.position(&report.source, r.start, Encoding::Utf32);
             let end = index.position(&report.source, r.end, Encoding::Utf32);
             json!({
@@ -259,8 +268,9 @@ fn sarif(reports: &[FileReport]) -> Value {
                 "startColumn": start.column + 1,
                 "endLine": end.line + 1,
                 "endColumn": end.column + 1,
-                "charOffset": r.start,
-                "charLength": r.end - r.start,
+                // With `columnKind: unicodeCodePoints`, offsets count characters too.
+                "charOffset": column_units(&source[..start_byte], Encoding::Utf32),
+                "charLength": column_units(&source[start_byte..end_byte], Encoding::Utf32),
             })
         };
         let uri = sarif_uri(&report.path);
