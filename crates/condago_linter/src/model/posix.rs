@@ -295,8 +295,12 @@ impl Lifter<'_> {
         let mut args = Vec::new();
         let mut env_prefix = Vec::new();
         let mut redirects = redirects;
+        let mut continuation_end = 0;
         let mut cursor = node.walk();
         for (i, child) in node.children(&mut cursor).enumerate() {
+            if child.start_byte() < continuation_end {
+                continue;
+            }
             match (node.field_name_for_child(i as u32), child.kind()) {
                 (Some("name"), _) => {
                     name_range = child.byte_range();
@@ -304,6 +308,9 @@ impl Lifter<'_> {
                     name = word.literal();
                 }
                 (_, "variable_assignment") => {
+                    if let Some(next) = self.split_continuation(child) {
+                        continuation_end = next.end_byte();
+                    }
                     env_prefix.extend(self.assignment(child, None, &[], context).map(
                         |mut assignment| {
                             assignment.command_prefix = true;
@@ -312,6 +319,13 @@ impl Lifter<'_> {
                     ));
                 }
                 (_, kind) if kind.ends_with("redirect") => redirects.push(self.text(child)),
+                // The command name that followed a split word (`A=$X:$Y/b make`).
+                (Some("argument"), _)
+                    if continuation_end > 0 && name_range.is_empty() && child.is_named() =>
+                {
+                    name_range = child.byte_range();
+                    name = self.word(child).literal();
+                }
                 (Some("argument"), _) | (None, _)
                     if child.is_named()
                         && child.kind() != "comment"
@@ -323,6 +337,20 @@ impl Lifter<'_> {
             }
         }
         let range = statement_node.byte_range();
+        if name.is_none() && name_range.is_empty() && args.is_empty() && !env_prefix.is_empty() {
+            // Only assignments were left once a split word was joined again
+            // (`PATH=$PATH:$HOME/bin`, see `split_continuation`): they are plain assignments.
+            for mut assignment in env_prefix {
+                assignment.command_prefix = false;
+                self.statements.push(Statement {
+                    range: range.clone(),
+                    kind: StatementKind::Assignment(assignment),
+                    context: context.clone(),
+                    chain: chain.clone(),
+                });
+            }
+            return;
+        }
         // `export X=1` spelled as a command (zsh's grammar does this for some keywords).
         self.statements.push(Statement {
             range,
@@ -379,10 +407,17 @@ impl Lifter<'_> {
                     .unwrap_or_default();
                 let mut flags: Vec<String> = Vec::new();
                 let mut out = Vec::new();
+                let mut continuation_end = 0;
                 for child in children.iter().skip(1) {
+                    if child.start_byte() < continuation_end {
+                        continue;
+                    }
                     let text = self.text(*child);
                     match child.kind() {
                         "variable_assignment" => {
+                            if let Some(next) = self.split_continuation(*child) {
+                                continuation_end = next.end_byte();
+                            }
                             out.extend(self.assignment(*child, Some(&keyword), &flags, context))
                         }
                         _ if (text.starts_with('-') || text.starts_with('+')) && out.is_empty() => {
@@ -448,7 +483,14 @@ impl Lifter<'_> {
             }
         }
         let value = node.child_by_field_name("value");
+        let continuation = self.split_continuation(node);
         let (values, is_list) = match value {
+            Some(value) if value.kind() != "array" && continuation.is_some() => {
+                let word = self.word(value);
+                let merged =
+                    continuation.map_or(word.clone(), |next| self.merge_continuation(word, next));
+                (vec![merged], false)
+            }
             Some(value) if value.kind() == "array" => {
                 let mut cursor = value.walk();
                 let elements = value
@@ -473,9 +515,93 @@ impl Lifter<'_> {
             is_list,
             exported: is_exporting(keyword_text, flags),
             scope: scope_of(keyword_text, flags, context),
-            value_range: value.map(|value| value.byte_range()),
+            value_range: value.map(|value| {
+                value.start_byte()..continuation.map_or(value.end_byte(), |next| next.end_byte())
+            }),
             command_prefix: false,
         })
+    }
+
+    /// tree-sitter-bash 0.25 splits an unquoted `$A:$B/c` after the second `$`
+    /// (tree-sitter/tree-sitter-bash#315, no error node): `PATH=$PATH:$HOME/bin` comes out
+    /// as the assignment `PATH=$PATH:$` followed by a word `HOME/bin` that starts exactly
+    /// where it ends. Returns that word when `node` ends in such a dangling `$`.
+    fn split_continuation<'t>(&self, node: Node<'t>) -> Option<Node<'t>> {
+        let end = node.end_byte();
+        if self.source.get(end.checked_sub(1)?) != Some(&b'$') {
+            return None;
+        }
+        let next = node.next_named_sibling()?;
+        let starts_name = self
+            .source
+            .get(next.start_byte())
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+        (next.start_byte() == end && starts_name).then_some(next)
+    }
+
+    /// Joins a word ending in the dangling `$` of [`Self::split_continuation`] with the word
+    /// after it: `$PATH:$` + `HOME/bin` → `$PATH`, `:`, `$HOME`, `/bin`.
+    fn merge_continuation(&self, word: Word, next: Node) -> Word {
+        let dollar = next.start_byte().saturating_sub(1);
+        let mut parts = word.parts;
+        if parts
+            .last()
+            .is_some_and(|last| last.range == (dollar..dollar + 1))
+        {
+            parts.pop();
+        }
+        let inner = if next.kind() == "command_name" {
+            next.named_child(0).unwrap_or(next)
+        } else {
+            next
+        };
+        let mut rest = self.word(inner).parts;
+        let first = rest.first().cloned();
+        let split = match first {
+            Some(WordPart {
+                kind: PartKind::Literal(text),
+                quote: Quote::None,
+                range,
+            }) => {
+                let name_len = if text.starts_with(|c: char| c.is_ascii_digit()) {
+                    1
+                } else {
+                    text.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                        .unwrap_or(text.len())
+                };
+                (name_len > 0 && self.source.get(range.clone()) == Some(text.as_bytes()))
+                    .then_some((text, range, name_len))
+            }
+            _ => None,
+        };
+        match split {
+            Some((text, range, name_len)) => {
+                rest.remove(0);
+                let name_end = range.start + name_len;
+                let mut head = vec![WordPart {
+                    range: dollar..name_end,
+                    kind: PartKind::Variable {
+                        name: text[..name_len].to_string(),
+                        complex: false,
+                    },
+                    quote: Quote::None,
+                }];
+                if name_len < text.len() {
+                    head.push(WordPart {
+                        range: name_end..range.end,
+                        kind: PartKind::Literal(text[name_len..].to_string()),
+                        quote: Quote::None,
+                    });
+                }
+                parts.extend(head);
+            }
+            None => parts.push(literal(b"$", dollar..dollar + 1, Quote::None)),
+        }
+        parts.extend(rest);
+        Word {
+            range: word.range.start..next.end_byte(),
+            parts,
+        }
     }
 
     /// Splits a word-like node into parts.
@@ -724,4 +850,44 @@ fn has_return(node: Node, source: &[u8]) -> bool {
     let mut cursor = node.walk();
     let children: Vec<Node> = node.named_children(&mut cursor).collect();
     children.into_iter().any(|child| has_return(child, source))
+}
+
+#[cfg(test)]
+mod split_word_tests {
+    use std::path::Path;
+
+    use condago_syntax::{Budget, Shell};
+
+    use crate::model::{PathEntryKind, StartupFile, StatementKind};
+
+    /// tree-sitter-bash#315: `$PATH:$HOME/bin` unquoted is split after the second `$`;
+    /// the lifter joins it again, so the model sees one assignment with its real value.
+    #[test]
+    fn joins_the_word_tree_sitter_bash_splits() {
+        let source = b"PATH=$PATH:$HOME/.local/bin:\nexport PATH=$PATH:$GOPATH/bin\nPATH=$PATH:$HOME/bin make\n";
+        let parse = condago_syntax::parse(source, Shell::Bash, &Budget::default());
+        let file = StartupFile::new(Path::new(".bashrc"), source, &parse, false);
+        let edits = file.path_edits();
+        assert_eq!(edits.len(), 2, "{:#?}", file.statements);
+        let shown: Vec<Vec<String>> = edits
+            .iter()
+            .map(|(_, edit)| {
+                edit.entries
+                    .iter()
+                    .map(|entry| match entry.kind {
+                        PathEntryKind::Old => "<old>".to_string(),
+                        PathEntryKind::Empty => "<empty>".to_string(),
+                        _ => entry.display(source),
+                    })
+                    .collect()
+            })
+            .collect();
+        assert_eq!(shown[0], ["<old>", "$HOME/.local/bin", "<empty>"]);
+        assert_eq!(shown[1], ["<old>", "$GOPATH/bin"]);
+        let StatementKind::Command(command) = &file.statements[2].kind else {
+            panic!("{:#?}", file.statements[2]);
+        };
+        assert_eq!(command.name.as_deref(), Some("make"));
+        assert!(command.env_prefix[0].command_prefix);
+    }
 }

@@ -68,8 +68,9 @@ mod tests {
             source: DetectionSource::FileName,
             read_by_sh: false,
         };
+        // Not `.bashrc`: CG104 reports every bare `PATH` prepend there.
         crate::lint(
-            Path::new(".bashrc"),
+            Path::new(".bash_profile"),
             source.as_bytes(),
             detection,
             &Settings::default(),
