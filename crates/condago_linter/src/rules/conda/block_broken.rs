@@ -154,34 +154,8 @@ mod tests {
     use condago_oracle::{run_snippet, FakeHome, OracleShell};
     use condago_syntax::Shell;
 
-    use crate::rules::conda::stub::{init_block, install_conda};
+    use crate::rules::conda::stub::{conda_finds, init_block, install_conda};
     use crate::rules::test_support::*;
-
-    /// conda's `CONDA_INITIALIZE_RE_BLOCK`, `^# >>> conda initialize >>>(?:\n|\r\n)([\s\S]*?)#
-    /// <<< conda initialize <<<(?:\n|\r\n)?` in multi-line mode, written out: where a
-    /// `conda init` (or `--reverse`) would find blocks.
-    fn conda_finds(text: &str) -> Vec<std::ops::Range<usize>> {
-        let start = "# >>> conda initialize >>>";
-        let end = "# <<< conda initialize <<<";
-        let mut found = Vec::new();
-        let mut at = 0;
-        while let Some(offset) = text[at..].find(start) {
-            let begin = at + offset;
-            let line_start = begin == 0 || text.as_bytes()[begin - 1] == b'\n';
-            let rest = &text[begin + start.len()..];
-            let breaks = rest.starts_with('\n') || rest.starts_with("\r\n");
-            if line_start && breaks {
-                if let Some(close) = rest.find(end) {
-                    let stop = begin + start.len() + close + end.len();
-                    found.push(begin..stop);
-                    at = stop;
-                    continue;
-                }
-            }
-            at = begin + start.len();
-        }
-        found
-    }
 
     #[test]
     fn finds_broken_markers_in_each_shell() {

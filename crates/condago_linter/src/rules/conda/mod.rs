@@ -2,8 +2,12 @@
 
 pub mod block_broken;
 pub mod block_duplicated;
+pub mod block_guarded;
+pub mod block_in_function;
 pub mod hook_wrong_shell;
+pub mod manual_path;
 pub(crate) mod shared;
+pub mod used_before_init;
 
 #[cfg(test)]
 pub(crate) mod stub;

@@ -263,6 +263,46 @@ pub(crate) fn init_block(shell: &str, base: &str) -> String {
     }
 }
 
+/// conda's `CONDA_INITIALIZE_RE_BLOCK`, `^# >>> conda initialize >>>(?:\n|\r\n)([\s\S]*?)#
+/// <<< conda initialize <<<(?:\n|\r\n)?` in multi-line mode, written out: where a
+/// `conda init` (or `--reverse`) would find blocks.
+pub(crate) fn conda_finds(text: &str) -> Vec<std::ops::Range<usize>> {
+    let start = "# >>> conda initialize >>>";
+    let end = "# <<< conda initialize <<<";
+    let mut found = Vec::new();
+    let mut at = 0;
+    while let Some(offset) = text[at..].find(start) {
+        let begin = at + offset;
+        let line_start = begin == 0 || text.as_bytes()[begin - 1] == b'\n';
+        let rest = &text[begin + start.len()..];
+        let breaks = rest.starts_with('\n') || rest.starts_with("\r\n");
+        if line_start && breaks {
+            if let Some(close) = rest.find(end) {
+                let mut stop = begin + start.len() + close + end.len();
+                if text[stop..].starts_with("\r\n") {
+                    stop += 2;
+                } else if text[stop..].starts_with('\n') {
+                    stop += 1;
+                }
+                found.push(begin..stop);
+                at = stop;
+                continue;
+            }
+        }
+        at = begin + start.len();
+    }
+    found
+}
+
+/// What `conda init --reverse` leaves of a file: every block conda finds, deleted.
+pub(crate) fn conda_reverse(text: &str) -> String {
+    let mut out = text.to_string();
+    for range in conda_finds(text).into_iter().rev() {
+        out.replace_range(range, "");
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use condago_oracle::{run_snippet, FakeHome, OracleShell};
