@@ -25,6 +25,13 @@ pub static RULES: &[&Rule] = &[
     &rules::fish::universal_path::RULE,
     &rules::fish::bash_syntax::RULE,
     &rules::fish::path_prepend_not_idempotent::RULE,
+    &rules::hygiene::masked_failure::RULE,
+    &rules::hygiene::silenced_init::RULE,
+    &rules::hygiene::errexit_in_rc::RULE,
+    &rules::hygiene::exit_in_sourced_file::RULE,
+    &rules::hygiene::output_in_rc::RULE,
+    &rules::hygiene::bashism_in_profile::RULE,
+    &rules::hygiene::source_missing_guard::RULE,
 ];
 
 /// A rule by code (any case) or name.

@@ -1,7 +1,7 @@
 use condago_syntax::tree_sitter::Node;
 
 use crate::diagnostic::Severity;
-use crate::model::{StartupFile, StatementKind};
+use crate::model::{FileKind, StartupFile, StatementKind};
 use crate::rule::{Check, Checker, FixAvailability, Shells};
 
 crate::declare_rule! {
@@ -25,8 +25,9 @@ crate::declare_rule! {
     ///   command" at every start, and the test counts as false, so what it guards never
     ///   runs.
     /// - `$(…)` is accepted by fish 3.4 and later, which read it like `(…)`; fish before
-    ///   3.4 (Ubuntu 22.04 ships 3.3) refuses the whole file, as for `VAR=value`. Reported
-    ///   as a warning.
+    ///   3.4 (Ubuntu 22.04 ships 3.3) refuses the whole file, as for `VAR=value`. fish's
+    ///   own 3.6 functions use it, so it is reported only in `config.fish` and `conf.d`
+    ///   (files that travel to other machines), and only as information.
     /// - `source ~/.bashrc` makes fish read bash as fish: the first bash-only line
     ///   (`if …; then`, `case`, `[[ ]]`, `VAR=value`) makes fish refuse the whole sourced
     ///   file, so nothing in it is loaded, and an error prints at every start.
@@ -127,7 +128,10 @@ fn check(checker: &mut Checker) {
                 .help(help);
         }
     }
-    if let Some(tree) = file.tree {
+    // `$(…)` is fine in fish 3.4+ (fish's own functions use it): only startup files, which
+    // travel to machines with older fish, get an informational finding.
+    let startup = matches!(file.kind, FileKind::FishConfig | FileKind::FishConfD);
+    if let Some(tree) = file.tree.filter(|_| startup) {
         let mut found = Vec::new();
         dollar_substitutions(tree.root_node(), file, &mut found);
         for range in found {
@@ -143,7 +147,7 @@ fn check(checker: &mut Checker) {
                     "fish before 3.4 refuses `$(…)` when it reads this file and then runs none of it; fish 3.4 and later read it like `(…)`",
                 )
                 .help("write `(…)`, which every fish reads")
-                .severity(Severity::Warning);
+                .severity(Severity::Info);
         }
     }
 }
@@ -229,8 +233,11 @@ mod tests {
         }
         let found = findings("CG304", Shell::Fish, "set -gx X $(pwd)\n");
         assert_eq!(found.len(), 1);
-        assert_eq!(found[0].severity, Severity::Warning);
+        assert_eq!(found[0].severity, Severity::Info);
         assert!(found[0].message.contains("3.4"));
+        // Outside startup files (functions, completions) `$(…)` is modern fish.
+        let function_file = "home/.config/fish/functions/f.fish";
+        assert!(findings_at("CG304", Shell::Fish, function_file, "set -gx X $(pwd)\n").is_empty());
         let found = findings("CG304", Shell::Fish, "FOO=bar\n");
         assert_eq!(found[0].severity, Severity::Error);
     }

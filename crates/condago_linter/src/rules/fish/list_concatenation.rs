@@ -84,9 +84,17 @@ fn check(checker: &mut Checker) {
         let variable = list_variable(word, &assignment.name);
         let text = joined_text(word, file.source, &variable);
         let name = &assignment.name;
+        // PATH is never empty in practice; other lists often are.
+        let when_empty = if variable == "PATH" {
+            ""
+        } else if is_export {
+            " (and with an empty list it sets nothing at all)"
+        } else {
+            " (and is dropped entirely while the list is empty)"
+        };
         let message = if is_export {
             format!(
-                "fish's `export` wrapper gets one `{name}=…` argument per entry of `${variable}` and keeps only the last: `{name}` ends as the last old entry joined with `{text}`, every other directory is gone (and with an empty `${variable}` it sets nothing)"
+                "fish's `export` wrapper gets one `{name}=…` argument per entry of `${variable}` and keeps only the last: `{name}` ends as the last old entry joined with `{text}`, every other directory is gone{when_empty}"
             )
         } else {
             let side = if list_comes_first(word) {
@@ -95,7 +103,7 @@ fn check(checker: &mut Checker) {
                 "before"
             };
             format!(
-                "fish expands `{}` once per entry of `${variable}`: `{text}` lands {side} every entry instead of being added once (and is dropped when `${variable}` is empty)",
+                "fish expands `{}` once per entry of `${variable}`: `{text}` lands {side} every entry instead of being added once{when_empty}",
                 word.display(file.source)
             )
         };
