@@ -13,6 +13,8 @@ pub static RULES: &[&Rule] = &[
     &rules::path::duplicate_entry::RULE,
     &rules::path::prepend_not_idempotent::RULE,
     &rules::path::empty_entry::RULE,
+    &rules::path::shadows_conda::RULE,
+    &rules::path::entry_missing::RULE,
     &rules::conda::hook_wrong_shell::RULE,
     &rules::conda::block_duplicated::RULE,
     &rules::conda::block_broken::RULE,

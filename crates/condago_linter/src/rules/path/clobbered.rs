@@ -92,7 +92,7 @@ fn check(checker: &mut Checker) {
     }
     let local_in = functions_with_local_path(file);
     let saved = saved_copies(file);
-    for (statement, edit) in file.path_edits() {
+    for (statement, edit) in super::shared::sound_path_edits(file) {
         if statement.context.conda_block.is_some() || edit.kind != PathEditKind::Replace {
             continue;
         }

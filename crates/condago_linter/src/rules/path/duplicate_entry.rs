@@ -71,7 +71,7 @@ struct Seen<'s> {
 fn check(checker: &mut Checker) {
     let file = checker.file;
     let unique = ZshUnique::of(file);
-    let edits = file.path_edits();
+    let edits = super::shared::sound_path_edits(file);
     let mut seen: Vec<Seen> = Vec::new();
     for (edit_index, (statement, edit)) in edits.iter().enumerate() {
         let context = &statement.context;
@@ -330,6 +330,11 @@ mod tests {
             (Shell::Bash, "PATH=$HOME/bin:$PATH\nPATH=$HOME/sbin:$PATH\n"),
             (Shell::Bash, "PATH=\"~/bin:$PATH\"\nPATH=~/bin:$PATH\n"),
             (Shell::Zsh, "typeset -U path\npath=(~/bin $path)\npath+=(~/bin)\n"),
+            // tree-sitter-zsh 0.63 glues the next lines into this value: not entries.
+            (
+                Shell::Zsh,
+                "PATH=/sbin:$PATH\nx=(\n  /$'(<->(.<->|)|)|[:[:xdigit]]#:[:[:xdigit:]]#)(|/<->)\\0'/\n  \":ip:IP ( $(ip addr show) )\"\n)\n",
+            ),
             (
                 Shell::Fish,
                 "set -gx PATH ~/go/bin $PATH\nfish_add_path -g ~/go/bin\n",

@@ -49,7 +49,7 @@ crate::declare_rule! {
 
 fn check(checker: &mut Checker) {
     let file = checker.file;
-    for (statement, edit) in file.path_edits() {
+    for (statement, edit) in super::shared::sound_path_edits(file) {
         if statement.context.conda_block.is_some() || edit.idempotent || edit.entries.len() < 2 {
             continue;
         }

@@ -3,6 +3,8 @@
 pub mod clobbered;
 pub mod duplicate_entry;
 pub mod empty_entry;
+pub mod entry_missing;
 pub mod prepend_not_idempotent;
+pub mod shadows_conda;
 mod shared;
 pub mod tilde_quoted;

@@ -67,7 +67,7 @@ fn check(checker: &mut Checker) {
         return;
     }
     let unique = ZshUnique::of(file);
-    for (statement, edit) in file.path_edits() {
+    for (statement, edit) in super::shared::sound_path_edits(file) {
         if statement.context.conda_block.is_some()
             || statement.context.function.is_some()
             || edit.idempotent

@@ -11,6 +11,15 @@ use crate::model::{
     StatementKind, Word,
 };
 
+/// The file's `PATH` edits, without statements the parser did not fully understand: a
+/// grammar that stumbles (tree-sitter-zsh on `PATH=/x:$PATH`) can glue the next lines into
+/// the value, and those pieces must not count as entries.
+pub(super) fn sound_path_edits<'f>(file: &'f StartupFile) -> Vec<(&'f Statement, PathEdit)> {
+    let mut edits = file.path_edits();
+    edits.retain(|(statement, _)| !file.in_error(&statement.range));
+    edits
+}
+
 /// Whether shell text refers to the search path itself: `$PATH`, `${PATH}`,
 /// `${PATH:+…}`, zsh `$path`, `${path[(Ie)…]}`, `${(@)path}`, fish `$PATH`,
 /// `$fish_user_paths`. A `PATH` that is only a word (`getconf PATH`) does not count.
