@@ -34,6 +34,10 @@ pub static RULES: &[&Rule] = &[
     &rules::hygiene::output_in_rc::RULE,
     &rules::hygiene::bashism_in_profile::RULE,
     &rules::hygiene::source_missing_guard::RULE,
+    &rules::go::goroot_exported::RULE,
+    &rules::go::goroot_bin_mismatch::RULE,
+    &rules::go::gopath_bin_not_on_path::RULE,
+    &rules::go::cgo_enabled_exported::RULE,
 ];
 
 /// A rule by code (any case) or name.

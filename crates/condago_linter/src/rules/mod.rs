@@ -3,6 +3,7 @@
 pub mod conda;
 pub mod file;
 pub mod fish;
+pub mod go;
 pub mod hygiene;
 pub mod path;
 
