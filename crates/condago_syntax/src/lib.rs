@@ -184,13 +184,18 @@ pub fn parse(source: &[u8], shell: Shell, budget: &Budget) -> Parse {
     for grammar in grammars.iter().copied() {
         match parse_with(source, grammar, None, budget) {
             Ok(tree) => {
+                let (grammar, tree) = if grammar == Grammar::Zsh {
+                    better_of_zsh_and_bash(source, tree, budget)
+                } else {
+                    (grammar, tree)
+                };
                 return Parse {
                     shell,
                     grammar,
                     tree: Some(tree),
                     problems,
                     elapsed: started.elapsed(),
-                }
+                };
             }
             Err(problem) => problems.push(problem),
         }
@@ -202,6 +207,42 @@ pub fn parse(source: &[u8], shell: Shell, budget: &Budget) -> Parse {
         problems,
         elapsed: started.elapsed(),
     }
+}
+
+/// tree-sitter-zsh 0.63.4 misreads some very common zsh, e.g. `export PATH=/x/bin:$PATH`
+/// (unquoted text before `:$VAR` swallows the next line). When its tree has errors, the
+/// bash grammar — which reads most zsh startup files — gets a try, and the tree with fewer
+/// errors wins (the zsh tree on a tie).
+pub fn better_of_zsh_and_bash(
+    source: &[u8],
+    zsh_tree: tree_sitter::Tree,
+    budget: &Budget,
+) -> (Grammar, tree_sitter::Tree) {
+    if !zsh_tree.root_node().has_error() {
+        return (Grammar::Zsh, zsh_tree);
+    }
+    match parse_with(source, Grammar::Bash, None, budget) {
+        Ok(bash_tree) if error_count(&bash_tree) < error_count(&zsh_tree) => {
+            (Grammar::Bash, bash_tree)
+        }
+        _ => (Grammar::Zsh, zsh_tree),
+    }
+}
+
+/// The number of error and missing nodes in a tree.
+pub fn error_count(tree: &tree_sitter::Tree) -> usize {
+    fn count(node: tree_sitter::Node) -> usize {
+        if !node.has_error() {
+            return 0;
+        }
+        if node.is_error() || node.is_missing() {
+            return 1;
+        }
+        let mut cursor = node.walk();
+        let children: Vec<tree_sitter::Node> = node.children(&mut cursor).collect();
+        children.into_iter().map(count).sum()
+    }
+    count(tree.root_node())
 }
 
 /// Parses `source` with one grammar under `budget`, reusing `old_tree` (already edited to
@@ -284,6 +325,19 @@ mod tests {
                 tree.root_node().to_sexp()
             );
         }
+    }
+
+    #[test]
+    fn zsh_files_the_zsh_grammar_misreads_use_the_bash_tree() {
+        let text = b"export PATH=/x/bin:$PATH\nexport A=1\n";
+        let parse = parse(text, Shell::Zsh, &Budget::default());
+        assert!(parse.problems.is_empty());
+        assert_eq!(parse.grammar, Grammar::Bash);
+        assert!(!parse.tree.expect("tree").root_node().has_error());
+        // zsh-only syntax keeps the zsh tree.
+        let zsh_only = b"print -l ${(s.:.)PATH}\nfor f (*.zsh(N)) source $f\n";
+        let parse = super::parse(zsh_only, Shell::Zsh, &Budget::default());
+        assert_eq!(parse.grammar, Grammar::Zsh);
     }
 
     #[test]

@@ -46,8 +46,10 @@ crate::declare_rule! {
 const MAX_ERRORS: usize = 10;
 
 fn check(parse: &Parse, checker: &mut Checker) {
-    // After a fallback the tree is another grammar's: its errors say nothing about the file.
-    if parse.grammar != parse.shell.grammar() {
+    // After a budget fallback the tree is another grammar's, read past what it knows: its
+    // errors say little about the file. (A zsh file read with the bash grammar because that
+    // tree had fewer errors is not a fallback.)
+    if parse.grammar != parse.shell.grammar() && !parse.problems.is_empty() {
         return;
     }
     let Some(tree) = &parse.tree else { return };
