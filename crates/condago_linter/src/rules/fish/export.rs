@@ -17,7 +17,7 @@ crate::declare_rule! {
     /// `export` with no argument at all, which prints every exported variable (on standard
     /// output, at every start — enough to break `scp` to a fish user), and with several
     /// elements only the last one is kept (see CG301 for `PATH`). `set -gx` is fish's own
-    /// form, the one its documentation, `set --show` and `funced` users expect.
+    /// form, and does what it says with lists and empty values.
     ///
     /// ## Example
     /// ```fish

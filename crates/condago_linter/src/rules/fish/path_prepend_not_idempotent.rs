@@ -14,8 +14,7 @@ crate::declare_rule! {
     /// from another one (a nested `fish`, a tmux pane, `exec fish`, an editor's terminal)
     /// inherits the `PATH` the first one built: the line adds `dir` again at each level,
     /// so `PATH` fills with duplicates (checked with fish 3.6: a nested fish has
-    /// `dir dir /usr/bin /bin`), and a `dir` that conda's activation had put behind
-    /// its own `bin` jumps in front of it again.
+    /// `dir dir /usr/bin /bin`).
     ///
     /// ## Example
     /// ```fish

@@ -22,11 +22,12 @@ crate::declare_rule! {
     ///
     /// Checked with the real shells: `zsh -c true` prints what `.zshenv` echoes, and
     /// `fish -c true` what `config.fish` echoes. bash reads `.bashrc` in a non-interactive
-    /// shell only when sshd starts it (Debian's bash is built to check `SSH_CLIENT`, and
-    /// any bash reads it when its standard input is a socket): `bash -c true` with
-    /// `SSH_CLIENT` set prints `.bashrc`'s echo, a plain `bash -c true` does not. (The
-    /// test runs no sshd; it sets `SSH_CLIENT` as sshd does.) RULES.md lists bash and zsh;
-    /// fish reads `config.fish` for `fish -c` too, so the rule covers fish as well.
+    /// shell only when it thinks sshd started it: Debian's bash 5.2 does so when
+    /// `SSH_CLIENT` is set or when its standard input is a socket, as under sshd. So
+    /// `bash -c true` prints `.bashrc`'s echo in both of those cases, and a plain
+    /// `bash -c true` does not. (The test runs no sshd; it sets `SSH_CLIENT`, and gives
+    /// bash a socket as standard input, as sshd does.) RULES.md lists bash and zsh; fish
+    /// reads `config.fish` for `fish -c` too, so the rule covers fish as well.
     ///
     /// Output sent elsewhere (`>> ~/.log`, `>&2`), inside a command substitution, or under
     /// a condition is not reported.
@@ -330,5 +331,23 @@ mod tests {
         .expect("bash ran");
         assert!(run.stdout.contains("bashrc-says-hi"), "{run:?}");
         assert!(!run.stdout.contains("after-guard"), "{run:?}");
+
+        // Without `SSH_CLIENT`, a socket on standard input (what sshd gives a command)
+        // makes bash read `.bashrc` too.
+        let bash = condago_oracle::require(OracleShell::Bash).expect("bash ran above");
+        let (_ours, theirs) = std::os::unix::net::UnixStream::pair().expect("socket pair");
+        let output = std::process::Command::new(bash)
+            .args(["-c", "true"])
+            .env_clear()
+            .env("HOME", home.path())
+            .env("PATH", "/usr/bin:/bin")
+            .current_dir(home.path())
+            .stdin(std::process::Stdio::from(std::os::fd::OwnedFd::from(
+                theirs,
+            )))
+            .output()
+            .expect("run bash");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(stdout.contains("bashrc-says-hi"), "{stdout}");
     }
 }

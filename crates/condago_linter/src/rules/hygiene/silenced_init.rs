@@ -59,27 +59,6 @@ fn check(checker: &mut Checker) {
             continue;
         }
         match command.name.as_deref() {
-            // `eval "$(tool …)"`, fish `eval (tool …)`: the tools inside the substitution.
-            Some("eval") => {
-                let substitutions: Vec<Range<usize>> = command
-                    .args
-                    .iter()
-                    .flat_map(|arg| arg.parts.iter())
-                    .filter(|part| part.kind == PartKind::CommandSubstitution)
-                    .map(|part| part.range.clone())
-                    .collect();
-                for inner in &file.statements {
-                    let StatementKind::Command(tool) = &inner.kind else {
-                        continue;
-                    };
-                    let within = substitutions.iter().any(|range| {
-                        range.start <= inner.range.start && inner.range.end <= range.end
-                    });
-                    if within && sets_up_shell(tool) && silences_stderr(&tool.redirects) {
-                        found.push((inner, tool, statement));
-                    }
-                }
-            }
             // fish `tool init fish 2>/dev/null | source`, bash `tool … 2>/dev/null | source /dev/stdin`.
             Some("source") | Some(".") if statement.chain.after == Some(ChainOp::Pipe) => {
                 let Some(feeder) = file.statements[..index]
@@ -92,6 +71,35 @@ fn check(checker: &mut Checker) {
                 if let StatementKind::Command(tool) = &feeder.kind {
                     if sets_up_shell(tool) && silences_stderr(&tool.redirects) {
                         found.push((feeder, tool, statement));
+                    }
+                }
+            }
+            // `eval "$(tool …)"`, fish `eval (tool …)`, bash/zsh `source <(tool …)`: the
+            // tools inside the substitution.
+            Some("eval") | Some("source") | Some(".") => {
+                let substitutions: Vec<Range<usize>> = command
+                    .args
+                    .iter()
+                    .flat_map(|arg| arg.parts.iter())
+                    .filter(|part| match part.kind {
+                        PartKind::CommandSubstitution => true,
+                        PartKind::Other => file
+                            .source
+                            .get(part.range.clone())
+                            .is_some_and(|text| text.starts_with(b"<(")),
+                        _ => false,
+                    })
+                    .map(|part| part.range.clone())
+                    .collect();
+                for inner in &file.statements {
+                    let StatementKind::Command(tool) = &inner.kind else {
+                        continue;
+                    };
+                    let within = substitutions.iter().any(|range| {
+                        range.start <= inner.range.start && inner.range.end <= range.end
+                    });
+                    if within && sets_up_shell(tool) && silences_stderr(&tool.redirects) {
+                        found.push((inner, tool, statement));
                     }
                 }
             }
@@ -189,6 +197,11 @@ mod tests {
             (
                 Shell::Bash,
                 "eval \"$(/opt/homebrew/bin/brew shellenv 2>/dev/null)\"\n",
+            ),
+            (Shell::Bash, "source <(fnm env 2>/dev/null)\n"),
+            (
+                Shell::Fish,
+                "source (pyenv init - fish 2>/dev/null | psub)\n",
             ),
         ] {
             assert_eq!(findings("CG402", shell, text).len(), 1, "{shell}: {text}");
