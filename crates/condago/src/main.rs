@@ -31,6 +31,8 @@ enum Command {
         /// A rule code (`CG102`) or name (`path-tilde-quoted`).
         rule: String,
     },
+    /// Run the language server on stdin and stdout, for editors.
+    Server,
 }
 
 /// Options of `condago lint`.
@@ -152,6 +154,14 @@ fn main() -> ExitCode {
         Command::Lint(args) => lint_command::run(&args),
         Command::Rules(args) => rules_command::list(&args),
         Command::Rule { rule } => rules_command::show(&rule),
+        Command::Server => match condago_server::run_stdio() {
+            Ok(()) => exit::CLEAN,
+            Err(error) => {
+                // LSP: exit code 1 when the client did not ask for `shutdown` first.
+                eprintln!("condago server: {error}");
+                1
+            }
+        },
     };
     ExitCode::from(code)
 }
