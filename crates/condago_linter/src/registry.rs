@@ -38,6 +38,8 @@ pub static RULES: &[&Rule] = &[
     &rules::go::goroot_bin_mismatch::RULE,
     &rules::go::gopath_bin_not_on_path::RULE,
     &rules::go::cgo_enabled_exported::RULE,
+    &rules::hooks::without_deactivate::RULE,
+    &rules::hooks::clobbers::RULE,
 ];
 
 /// A rule by code (any case) or name.

@@ -4,6 +4,7 @@ pub mod conda;
 pub mod file;
 pub mod fish;
 pub mod go;
+pub mod hooks;
 pub mod hygiene;
 pub mod path;
 
