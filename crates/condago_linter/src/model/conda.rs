@@ -368,3 +368,248 @@ fn hook_call(source: &[u8], range: Range<usize>) -> HookCall {
         shell_range: range,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use condago_syntax::Shell;
+
+    use crate::model::StartupFile;
+
+    /// The reference blocks the tools write (`tests/fixtures/realistic/init-blocks`).
+    fn reference(name: &str) -> Option<String> {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/realistic/init-blocks")
+            .join(name);
+        std::fs::read_to_string(path).ok()
+    }
+
+    /// (file, shell, tool, base, hook shells)
+    const BLOCKS: &[(&str, Shell, &str, &str, &[&str])] = &[
+        (
+            "conda.bash",
+            Shell::Bash,
+            "conda",
+            "/home/u/miniconda3",
+            &["bash"],
+        ),
+        (
+            "conda.zsh",
+            Shell::Zsh,
+            "conda",
+            "/home/u/miniconda3",
+            &["zsh"],
+        ),
+        (
+            "conda.fish",
+            Shell::Fish,
+            "conda",
+            "/home/u/miniconda3",
+            &["fish"],
+        ),
+        (
+            "conda-22.11.fish",
+            Shell::Fish,
+            "conda",
+            "/home/u/miniconda3",
+            &["fish"],
+        ),
+        (
+            "conda-4.7.fish",
+            Shell::Fish,
+            "conda",
+            "/home/u/miniconda3",
+            &["fish"],
+        ),
+        (
+            "conda-4.6.fish",
+            Shell::Fish,
+            "conda",
+            "/home/u/miniconda3",
+            &["fish"],
+        ),
+        (
+            "conda-condabin.bash",
+            Shell::Bash,
+            "conda",
+            "/home/u/miniconda3",
+            &[],
+        ),
+        (
+            "conda-condabin.fish",
+            Shell::Fish,
+            "conda",
+            "/home/u/miniconda3",
+            &[],
+        ),
+        (
+            "mamba.bash",
+            Shell::Bash,
+            "mamba",
+            "/home/u/miniforge3",
+            &["bash"],
+        ),
+        (
+            "mamba.zsh",
+            Shell::Zsh,
+            "mamba",
+            "/home/u/miniforge3",
+            &["zsh"],
+        ),
+        (
+            "mamba.fish",
+            Shell::Fish,
+            "mamba",
+            "/home/u/miniforge3",
+            &["fish"],
+        ),
+        (
+            "mamba-1.x.bash",
+            Shell::Bash,
+            "conda",
+            "/home/u/miniforge3",
+            &["bash"],
+        ),
+        (
+            "mamba-1.x.zsh",
+            Shell::Zsh,
+            "conda",
+            "/home/u/miniforge3",
+            &["zsh"],
+        ),
+        (
+            "mamba-1.x.fish",
+            Shell::Fish,
+            "conda",
+            "/home/u/miniforge3",
+            &["fish"],
+        ),
+        (
+            "micromamba.bash",
+            Shell::Bash,
+            "mamba",
+            "/home/u/micromamba",
+            &["bash"],
+        ),
+        (
+            "micromamba.zsh",
+            Shell::Zsh,
+            "mamba",
+            "/home/u/micromamba",
+            &["zsh"],
+        ),
+        (
+            "micromamba.fish",
+            Shell::Fish,
+            "mamba",
+            "/home/u/micromamba",
+            &["fish"],
+        ),
+        (
+            "micromamba-1.5.bash",
+            Shell::Bash,
+            "mamba",
+            "/home/u/micromamba",
+            &["bash"],
+        ),
+        (
+            "micromamba-1.5.fish",
+            Shell::Fish,
+            "mamba",
+            "/home/u/micromamba",
+            &["fish"],
+        ),
+        (
+            "micromamba-1.0.zsh",
+            Shell::Zsh,
+            "mamba",
+            "/home/u/micromamba",
+            &["zsh"],
+        ),
+    ];
+
+    #[test]
+    fn recognises_every_reference_block() {
+        let mut checked = 0;
+        for &(name, shell, tool, base, hooks) in BLOCKS {
+            let Some(text) = reference(name) else {
+                continue;
+            };
+            let parse = condago_syntax::parse(text.as_bytes(), shell, &Default::default());
+            let file = StartupFile::new(Path::new("home/rc"), text.as_bytes(), &parse, false);
+            assert_eq!(file.conda_blocks.len(), 1, "{name}");
+            let block = &file.conda_blocks[0];
+            assert!(block.is_well_formed(), "{name}");
+            assert!(block.managed_header, "{name}");
+            assert_eq!(block.tool, tool, "{name}");
+            assert_eq!(block.base.as_deref(), Some(base), "{name}");
+            let found: Vec<&str> = block.hooks.iter().map(|hook| hook.shell.as_str()).collect();
+            assert_eq!(found, hooks, "{name}");
+            for hook in &block.hooks {
+                assert_eq!(&text[hook.shell_range.clone()], hook.shell, "{name}");
+            }
+            let sites = file.hook_sites();
+            assert_eq!(sites.len(), hooks.len(), "{name}");
+            assert!(sites.iter().all(|site| site.block == Some(0)), "{name}");
+            let statements = file
+                .statements
+                .iter()
+                .filter(|statement| statement.context.conda_block == Some(0))
+                .count();
+            assert!(statements > 0, "{name}: no statement attached to the block");
+            checked += 1;
+        }
+        // The fixtures are another part of the tree; say so when they are missing.
+        if checked == 0 {
+            eprintln!("SKIPPED: tests/fixtures/realistic/init-blocks not found");
+        }
+    }
+
+    #[test]
+    fn finds_hand_written_hooks() {
+        for (shell, text, expected) in [
+            (
+                Shell::Bash,
+                "eval \"$(conda shell.bash hook)\"\n",
+                Some(("bash", true)),
+            ),
+            (
+                Shell::Bash,
+                "eval \"$(/opt/conda/bin/conda 'shell.zsh' 'hook')\"\n",
+                Some(("zsh", true)),
+            ),
+            (
+                Shell::Zsh,
+                "eval \"$(micromamba shell hook --shell=zsh)\"\n",
+                Some(("zsh", false)),
+            ),
+            (
+                Shell::Zsh,
+                "eval \"$(\"$MAMBA_EXE\" shell hook -s posix)\"\n",
+                Some(("posix", false)),
+            ),
+            (
+                Shell::Fish,
+                "eval /x/bin/conda \"shell.fish\" \"hook\" $argv | source\n",
+                Some(("fish", true)),
+            ),
+            (
+                Shell::Fish,
+                "conda shell.fish hook | source\n",
+                Some(("fish", true)),
+            ),
+            (Shell::Bash, "conda shell.bash activate base\n", None),
+            (Shell::Bash, "echo conda shell.bash hook\n", None),
+        ] {
+            let parse = condago_syntax::parse(text.as_bytes(), shell, &Default::default());
+            let file = StartupFile::new(Path::new("home/rc"), text.as_bytes(), &parse, false);
+            let sites = file.hook_sites();
+            let found = sites
+                .first()
+                .map(|site| (site.call.shell.as_str(), site.conda_syntax));
+            assert_eq!(found, expected, "{text}");
+            assert!(sites.len() <= 1, "{text}: {sites:?}");
+        }
+    }
+}

@@ -203,6 +203,37 @@ mod tests {
         assert!(lines("CG203", Shell::Bash, &two).is_empty());
     }
 
+    /// Every block the tools really write, in its own shell: no CG2xx rule says a word.
+    #[test]
+    fn the_reference_blocks_are_clean_for_every_conda_rule() {
+        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/realistic/init-blocks");
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            eprintln!("SKIPPED: {} not found", dir.display());
+            return;
+        };
+        let mut checked = 0;
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let shell = match name.rsplit('.').next() {
+                Some("bash") => Shell::Bash,
+                Some("zsh") => Shell::Zsh,
+                Some("fish") => Shell::Fish,
+                _ => continue,
+            };
+            let Ok(text) = std::fs::read_to_string(entry.path()) else {
+                continue;
+            };
+            for code in [
+                "CG201", "CG202", "CG203", "CG204", "CG205", "CG206", "CG207",
+            ] {
+                assert!(lines(code, shell, &text).is_empty(), "{code} on {name}");
+            }
+            checked += 1;
+        }
+        assert!(checked >= 15, "only {checked} reference blocks");
+    }
+
     /// The markers conda itself finds: the intact block is found; an indented or edited
     /// start marker, or a missing end marker, is not — so `conda init` appends a new block
     /// and the real shell then runs both (the hook twice, two `conda` set-ups).

@@ -63,11 +63,14 @@ crate::declare_rule! {
 struct Definition {
     at: usize,
     line: usize,
-    after: usize,
+    /// Where a moved line goes; `None` where no place is known (inside a function).
+    after: Option<usize>,
 }
 
 fn check(checker: &mut Checker) {
     let file = checker.file;
+    // Each tool's definitions, found once: large files hold thousands of activations.
+    let mut by_tool: Vec<(&str, Vec<Definition>)> = Vec::new();
     for statement in &file.statements {
         let context = &statement.context;
         if context.conda_block.is_some() || context.function.is_some() || context.in_subshell {
@@ -79,7 +82,14 @@ fn check(checker: &mut Checker) {
         let Some((tool, action)) = activation(command) else {
             continue;
         };
-        let definitions = definitions(file, tool);
+        let index = match by_tool.iter().position(|(known, _)| *known == tool) {
+            Some(index) => index,
+            None => {
+                by_tool.push((tool, definitions(file, tool)));
+                by_tool.len() - 1
+            }
+        };
+        let definitions = &by_tool[index].1;
         if definitions.iter().any(|def| def.at < statement.range.start) {
             continue;
         }
@@ -139,7 +149,7 @@ fn definitions(file: &StartupFile, tool: &str) -> Vec<Definition> {
             out.push(Definition {
                 at: block.range.start,
                 line: line_number(file, block.range.start),
-                after: block_lines(file, block).end,
+                after: Some(block_lines(file, block).end),
             });
         }
     }
@@ -155,6 +165,18 @@ fn definitions(file: &StartupFile, tool: &str) -> Vec<Definition> {
         if let Some(statement) = file.statements.get(index).filter(|_| defines) {
             out.push(definition_at(file, statement));
         }
+    }
+    // A hand-written `conda() { … }` (a lazy loader) defines it too.
+    if let Some(statement) = file
+        .statements
+        .iter()
+        .find(|statement| statement.context.function.as_deref() == Some(tool))
+    {
+        out.push(Definition {
+            at: statement.range.start,
+            line: line_number(file, statement.range.start),
+            after: None,
+        });
     }
     for statement in &file.statements {
         if statement.context.conda_block.is_some() {
@@ -202,11 +224,12 @@ fn definition_at(file: &StartupFile, statement: &Statement) -> Definition {
     Definition {
         at: outer.range.start,
         line: line_number(file, outer.range.start),
-        after: file
-            .line_starts
-            .get(line + 1)
-            .copied()
-            .unwrap_or(file.source.len()),
+        after: Some(
+            file.line_starts
+                .get(line + 1)
+                .copied()
+                .unwrap_or(file.source.len()),
+        ),
     }
 }
 
@@ -218,7 +241,7 @@ fn move_fix(file: &StartupFile, statement: &Statement, definition: &Definition) 
     }
     let lines = deletable_lines(file, statement)?;
     let moved = file.text(lines.clone()).into_owned();
-    let mut at = definition.after;
+    let mut at = definition.after?;
     loop {
         let next = file.statements.iter().find(|other| {
             other.range.start >= at
@@ -287,6 +310,8 @@ mod tests {
             format!("alias ca='conda activate'\n{block}"),
             // A hook line before the activation.
             "eval \"$(conda shell.bash hook)\"\nconda activate ml\n".to_string(),
+            // A lazy loader defined before it.
+            format!("conda() {{\n  unset -f conda\n  eval \"$(command conda shell.bash hook)\"\n  conda \"$@\"\n}}\nconda activate ml\n{block}"),
         ] {
             assert!(lines("CG204", Shell::Bash, &text).is_empty(), "{text}");
         }
