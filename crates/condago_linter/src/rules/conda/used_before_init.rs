@@ -240,6 +240,7 @@ fn move_fix(file: &StartupFile, statement: &Statement, definition: &Definition) 
         return None;
     }
     let lines = deletable_lines(file, statement)?;
+    let lines = with_comments_above(file, lines);
     let moved = file.text(lines.clone()).into_owned();
     let mut at = definition.after?;
     loop {
@@ -265,6 +266,34 @@ fn move_fix(file: &StartupFile, statement: &Statement, definition: &Definition) 
         format!("Move the line after line {}", definition.line),
         vec![Edit::delete(lines), Edit::insert(at, text)],
     ))
+}
+
+/// The lines extended upwards over the comment lines right above them (the line's own
+/// explanation, a `condago: disable` comment), but never over an init block's marker.
+fn with_comments_above(
+    file: &StartupFile,
+    lines: std::ops::Range<usize>,
+) -> std::ops::Range<usize> {
+    let mut start = lines.start;
+    let mut line = file.line_of(start);
+    while line > 0 {
+        let above = file.line_range(line - 1);
+        let text = file.text(above.clone());
+        let text = text.trim();
+        let marker = text.contains(" initialize >>>") || text.contains(" initialize <<<");
+        if !text.starts_with('#') || marker {
+            break;
+        }
+        let taken = file.statements.iter().any(|other| {
+            other.range.start < above.end.max(above.start + 1) && above.start < other.range.end
+        });
+        if taken {
+            break;
+        }
+        line -= 1;
+        start = file.line_starts.get(line).copied().unwrap_or(start);
+    }
+    start..lines.end
 }
 
 #[cfg(test)]
@@ -320,6 +349,11 @@ mod tests {
     #[test]
     fn fix_moves_the_line_after_the_block() {
         let block = init_block("bash", "/x/m");
+        let text = format!("# the ml env, always\nconda activate ml\n\n{block}alias x=y\n");
+        assert_eq!(
+            assert_fix_converges("CG204", Shell::Bash, &text),
+            format!("\n{block}# the ml env, always\nconda activate ml\nalias x=y\n")
+        );
         let text = format!("conda activate ml\nexport A=1\n{block}alias x=y\n");
         assert_eq!(
             assert_fix_converges("CG204", Shell::Bash, &text),
