@@ -183,9 +183,16 @@ fn fix_for(
 ) -> Option<Fix> {
     let message = "Remove errexit";
     let remaining = match option.kind {
-        OptionKind::Letter { word, at } => {
-            let (range, text) = &words[word];
-            if text.len() > 2 {
+        OptionKind::Letter { word, .. } => {
+            let (range, _) = &words[word];
+            // Offsets in the source's bytes: the word's text is decoded lossily, so with
+            // invalid UTF-8 in it, offsets into the text point elsewhere.
+            let at = file
+                .source
+                .get(range.clone())?
+                .iter()
+                .position(|&b| b == b'e')?;
+            if range.len() > 2 {
                 // `-euo` → `-uo`
                 return Some(Fix::unsafe_(
                     message,
@@ -268,6 +275,33 @@ mod tests {
         assert_eq!(
             findings_at("CG403", Shell::Sh, "home/.profile", "set -e\n").len(),
             1
+        );
+    }
+
+    #[test]
+    fn fix_offsets_are_bytes_with_invalid_utf8_in_the_word() {
+        // Found by fuzzing (`scripts/fuzz`, target lint): the edit pointed past the text.
+        let source = b"set -\xff\xff\xffe\xb5x\n";
+        let result = crate::lint(
+            std::path::Path::new("home/.zshrc"),
+            source,
+            condago_syntax::Detection {
+                shell: Shell::Zsh,
+                source: condago_syntax::DetectionSource::FileName,
+                read_by_sh: false,
+            },
+            &crate::Settings::default(),
+        );
+        let finding = result
+            .diagnostics
+            .iter()
+            .find(|d| d.code == "CG403")
+            .expect("CG403");
+        let fix = finding.fix.as_ref().expect("fix");
+        assert_eq!(fix.edits[0].range, 8..9, "{fix:?}");
+        assert_eq!(
+            crate::apply_edits(source, &fix.edits),
+            b"set -\xff\xff\xff\xb5x\n"
         );
     }
 

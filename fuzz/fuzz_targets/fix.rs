@@ -1,0 +1,53 @@
+//! Lint, apply every fix (safe and unsafe), re-lint: no new syntax error (CG001), the fix
+//! loop converges, and fixing the fixed text again changes nothing.
+#![no_main]
+
+use condago_fuzz::{check_diagnostics, count, detection, settings, shell_and_path};
+use condago_linter::{apply_fixes, fix_until_stable, Applicability};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&selector, source)) = data.split_first() else {
+        return;
+    };
+    let (shell, path) = shell_and_path(selector);
+    let detection = detection(shell);
+    let settings = settings();
+    let level = Applicability::Unsafe;
+    let before = condago_linter::lint(path, source, detection, &settings);
+    if !before.parse_problems.is_empty() || before.diagnostics.iter().all(|d| d.fix.is_none()) {
+        // Over the parse budget (timing decides the tree), or nothing to fix.
+        return;
+    }
+    let first = fix_until_stable(path, source, detection, &settings, level);
+    if count(&first.remaining, "CG002") > 0 {
+        return;
+    }
+    check_diagnostics(&first.text, &first.remaining);
+    let (errors_before, errors_after) = (
+        count(&before.diagnostics, "CG001"),
+        count(&first.remaining, "CG001"),
+    );
+    assert!(
+        errors_after <= errors_before,
+        "fixes added syntax errors ({errors_before} -> {errors_after}); applied {:?}\n--- before\n{}\n--- after\n{}\n--- findings after\n{:#?}",
+        first.applied,
+        String::from_utf8_lossy(source),
+        String::from_utf8_lossy(&first.text),
+        first.remaining.iter().filter(|d| d.code == "CG001").collect::<Vec<_>>(),
+    );
+    let (again, codes) = apply_fixes(&first.text, &first.remaining, level);
+    assert!(
+        codes.is_empty() || again == first.text,
+        "the fix loop did not converge: {codes:?} still apply\n--- text\n{}",
+        String::from_utf8_lossy(&first.text)
+    );
+    let second = fix_until_stable(path, &first.text, detection, &settings, level);
+    assert!(
+        second.text == first.text,
+        "a second fix pass changed the text ({:?})\n--- first\n{}\n--- second\n{}",
+        second.applied,
+        String::from_utf8_lossy(&first.text),
+        String::from_utf8_lossy(&second.text)
+    );
+});
