@@ -55,7 +55,18 @@ pub(crate) fn run(args: &LintArgs) -> u8 {
         return exit::ERROR;
     }
     let mut errors = Vec::new();
-    let inputs: Vec<Input> = if args.paths.is_empty() {
+    let inputs: Vec<Input> = if let Some(home) = &args.home {
+        let files = crate::startup_command::home_startup_files(home);
+        files
+            .into_iter()
+            .map(|path| {
+                Input::File(Candidate {
+                    path,
+                    explicit: true,
+                })
+            })
+            .collect()
+    } else if args.paths.is_empty() {
         let own = discover::own_startup_files();
         if own.is_empty() {
             eprintln!("condago: no startup files found in $HOME, $ZDOTDIR or $XDG_CONFIG_HOME/fish; name files or directories to lint");
@@ -87,7 +98,14 @@ pub(crate) fn run(args: &LintArgs) -> u8 {
         inputs
     };
 
-    let reports = lint_all(inputs, args, &settings);
+    let mut reports = lint_all(inputs, args, &settings);
+    if args.paths.is_empty() {
+        crate::startup_command::add_cross_file_findings(
+            &mut reports,
+            args.home.as_deref(),
+            &settings,
+        );
+    }
     // NO_COLOR wins over everything; otherwise colour only on a terminal or when asked.
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let color = !no_color

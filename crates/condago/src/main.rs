@@ -4,6 +4,7 @@ mod discover;
 mod lint_command;
 mod output;
 mod rules_command;
+mod startup_command;
 mod write;
 
 use std::path::PathBuf;
@@ -33,6 +34,10 @@ enum Command {
     },
     /// Run the language server on stdin and stdout, for editors.
     Server,
+    /// Which files each shell reads in each mode, and the PATH they build, line by line.
+    Startup(startup_command::StartupArgs),
+    /// Which PATH entry wins for a command in each shell and mode, and what it shadows.
+    Which(startup_command::WhichArgs),
 }
 
 /// Options of `condago lint`.
@@ -74,6 +79,10 @@ pub(crate) struct LintArgs {
     /// Colour: auto (only on a terminal and without NO_COLOR), always or never.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
+    /// Lint the startup files of a directory laid out like a home (a dotfiles repository),
+    /// with the cross-file rules, instead of your own.
+    #[arg(long, value_name = "DIR", conflicts_with = "paths")]
+    pub home: Option<PathBuf>,
 }
 
 /// Options of `condago rules`.
@@ -154,6 +163,8 @@ fn main() -> ExitCode {
         Command::Lint(args) => lint_command::run(&args),
         Command::Rules(args) => rules_command::list(&args),
         Command::Rule { rule } => rules_command::show(&rule),
+        Command::Startup(args) => startup_command::startup(&args),
+        Command::Which(args) => startup_command::which_tool(&args),
         Command::Server => match condago_server::run_stdio() {
             Ok(()) => exit::CLEAN,
             Err(error) => {

@@ -38,6 +38,12 @@ pub static RULES: &[&Rule] = &[
     &rules::go::goroot_bin_mismatch::RULE,
     &rules::go::gopath_bin_not_on_path::RULE,
     &rules::go::cgo_enabled_exported::RULE,
+    &rules::startup::go_path_shadowed::RULE,
+    &rules::startup::bash_profile_skips_bashrc::RULE,
+    &rules::startup::profile_shadowed::RULE,
+    &rules::startup::zsh_path_only_in_zshrc::RULE,
+    &rules::startup::conda_init_other_shell_only::RULE,
+    &rules::startup::fish_confd_order::RULE,
     &rules::hooks::without_deactivate::RULE,
     &rules::hooks::clobbers::RULE,
 ];

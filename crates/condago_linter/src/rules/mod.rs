@@ -7,6 +7,7 @@ pub mod go;
 pub mod hooks;
 pub mod hygiene;
 pub mod path;
+pub mod startup;
 
 #[cfg(test)]
 pub(crate) mod test_support;

@@ -1,0 +1,329 @@
+//! `condago startup` and `condago which`: the startup model on the command line, and the
+//! cross-file findings that `condago lint` adds for a home directory.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+use condago_linter::Settings;
+use condago_startup::{analyze, render, which, Inputs, Mode, Startup, StartupShell};
+
+use crate::exit;
+use crate::lint_command::FileReport;
+
+/// Options both commands share: whose startup, against which system.
+#[derive(Debug, Args)]
+pub(crate) struct ModelArgs {
+    /// The shell (default: your login shell from $SHELL; `which`: every shell).
+    #[arg(long, value_enum)]
+    pub shell: Option<ShellChoice>,
+    /// The mode (default: every mode).
+    #[arg(long, value_enum)]
+    pub mode: Option<ModeChoice>,
+    /// A directory laid out like a home (a dotfiles repository, a test fixture) instead of
+    /// $HOME.
+    #[arg(long, value_name = "DIR")]
+    pub home: Option<PathBuf>,
+    /// Read system files (/etc/profile, /etc/zsh, /usr/share/fish) under DIR instead of /.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// The user id /etc/profile's `id -u` sees (default: yours).
+    #[arg(long)]
+    pub uid: Option<u32>,
+    /// The PATH the shell inherits.
+    #[arg(long, value_name = "PATH", default_value = condago_startup::DEFAULT_INHERITED_PATH)]
+    pub inherited_path: String,
+    /// Another inherited variable, NAME=VALUE (repeatable): ZDOTDIR, XDG_CONFIG_HOME, BASH_ENV…
+    #[arg(long = "env", value_name = "NAME=VALUE")]
+    pub env: Vec<String>,
+}
+
+/// Options of `condago startup`.
+#[derive(Debug, Args)]
+pub(crate) struct StartupArgs {
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = StartupFormat::Text)]
+    pub format: StartupFormat,
+}
+
+/// Options of `condago which`.
+#[derive(Debug, Args)]
+pub(crate) struct WhichArgs {
+    /// The command to look up (`go`, `python`, `conda`, …).
+    pub tool: String,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = WhichFormat::Text)]
+    pub format: WhichFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ShellChoice {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ModeChoice {
+    Login,
+    Interactive,
+    NonInteractive,
+    InteractiveLogin,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum StartupFormat {
+    /// The files read and the final PATH with where each entry comes from.
+    Text,
+    /// One JSON object per mode, one per line.
+    Json,
+    /// A Mermaid flowchart of the files each mode reads and the PATH changes each makes.
+    Mermaid,
+    /// The same as a Graphviz DOT graph (`| dot -Tsvg`).
+    Dot,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum WhichFormat {
+    Text,
+    Json,
+}
+
+impl From<ShellChoice> for StartupShell {
+    fn from(shell: ShellChoice) -> Self {
+        match shell {
+            ShellChoice::Bash => StartupShell::Bash,
+            ShellChoice::Zsh => StartupShell::Zsh,
+            ShellChoice::Fish => StartupShell::Fish,
+        }
+    }
+}
+
+impl From<ModeChoice> for Mode {
+    fn from(mode: ModeChoice) -> Self {
+        match mode {
+            ModeChoice::Login => Mode::Login,
+            ModeChoice::Interactive => Mode::Interactive,
+            ModeChoice::NonInteractive => Mode::NonInteractive,
+            ModeChoice::InteractiveLogin => Mode::InteractiveLogin,
+        }
+    }
+}
+
+/// The user's login shell from `$SHELL`.
+pub(crate) fn login_shell() -> Option<StartupShell> {
+    std::env::var("SHELL")
+        .ok()
+        .and_then(|shell| StartupShell::from_name(&shell))
+}
+
+impl ModelArgs {
+    fn inputs(&self) -> Result<Inputs, String> {
+        let home = match &self.home {
+            Some(home) => home.clone(),
+            None => std::env::var_os("HOME")
+                .map(PathBuf::from)
+                .ok_or("HOME is not set; name a home directory with --home DIR")?,
+        };
+        if !home.is_dir() {
+            return Err(format!("{}: not a directory (--home)", home.display()));
+        }
+        let mut inputs = Inputs::new(home);
+        if let Some(root) = &self.root {
+            if !root.is_dir() {
+                return Err(format!("{}: not a directory (--root)", root.display()));
+            }
+            inputs.root = std::path::absolute(root).unwrap_or_else(|_| root.clone());
+        }
+        if let Some(uid) = self.uid {
+            inputs.uid = Some(uid);
+        }
+        inputs.set_env("PATH", &self.inherited_path);
+        if self.home.is_none() {
+            // Your own home: the variables that decide which files are read come along.
+            for name in ["ZDOTDIR", "XDG_CONFIG_HOME", "XDG_DATA_DIRS", "BASH_ENV"] {
+                if let Ok(value) = std::env::var(name) {
+                    inputs.set_env(name, &value);
+                }
+            }
+        }
+        for pair in &self.env {
+            let Some((name, value)) = pair.split_once('=') else {
+                return Err(format!("--env {pair}: expected NAME=VALUE"));
+            };
+            inputs.set_env(name, value);
+        }
+        Ok(inputs)
+    }
+
+    fn modes(&self) -> Vec<Mode> {
+        match self.mode {
+            Some(mode) => vec![mode.into()],
+            None => Mode::ALL.to_vec(),
+        }
+    }
+}
+
+/// Runs `condago startup`.
+pub(crate) fn startup(args: &StartupArgs) -> u8 {
+    let inputs = match args.model.inputs() {
+        Ok(inputs) => inputs,
+        Err(error) => {
+            eprintln!("condago: error: {error}");
+            return exit::ERROR;
+        }
+    };
+    let shell = args
+        .model
+        .shell
+        .map(StartupShell::from)
+        .or_else(login_shell)
+        .unwrap_or(StartupShell::Bash);
+    let startups: Vec<Startup> = args
+        .model
+        .modes()
+        .into_iter()
+        .map(|mode| analyze(shell, mode, &inputs))
+        .collect();
+    match args.format {
+        StartupFormat::Text => {
+            let texts: Vec<String> = startups.iter().map(render::text).collect();
+            print!("{}", texts.join("\n"));
+        }
+        StartupFormat::Json => {
+            for startup in &startups {
+                println!("{}", render::json(startup));
+            }
+        }
+        StartupFormat::Mermaid => print!("{}", render::mermaid(&startups)),
+        StartupFormat::Dot => print!("{}", render::dot(&startups)),
+    }
+    exit::CLEAN
+}
+
+/// Runs `condago which`.
+pub(crate) fn which_tool(args: &WhichArgs) -> u8 {
+    let inputs = match args.model.inputs() {
+        Ok(inputs) => inputs,
+        Err(error) => {
+            eprintln!("condago: error: {error}");
+            return exit::ERROR;
+        }
+    };
+    let shells: Vec<StartupShell> = match args.model.shell {
+        Some(shell) => vec![shell.into()],
+        None => StartupShell::ALL.to_vec(),
+    };
+    let mut found_anywhere = false;
+    if args.format == WhichFormat::Text {
+        println!("{}:", args.tool);
+    }
+    for shell in shells {
+        for mode in args.model.modes() {
+            let startup = analyze(shell, mode, &inputs);
+            let result = which(&startup, &args.tool, &inputs);
+            found_anywhere |= result.winner.is_some();
+            match args.format {
+                WhichFormat::Text => print!("{}", render::which_text(&startup, &result)),
+                WhichFormat::Json => println!(
+                    "{}",
+                    render::to_line(&render::which_json(&startup, &result))
+                ),
+            }
+        }
+    }
+    if found_anywhere {
+        exit::CLEAN
+    } else {
+        exit::FINDINGS
+    }
+}
+
+/// The startup files of a home directory that exist (for `condago lint --home DIR`).
+pub(crate) fn home_startup_files(home: &Path) -> Vec<PathBuf> {
+    let mut inputs = Inputs::new(home);
+    inputs.env.retain(|(k, _)| k == "PATH");
+    let mut files: Vec<PathBuf> = Vec::new();
+    for shell in StartupShell::ALL {
+        for mode in Mode::ALL {
+            for file in analyze(shell, mode, &inputs).files {
+                if !file.system && file.real.is_file() && !files.contains(&file.real) {
+                    files.push(file.real);
+                }
+            }
+        }
+    }
+    files
+}
+
+/// Adds the cross-file findings (CG505, CG6xx, CG103 along a chain) for `home` to the
+/// reports, honouring `--select`/`--ignore` and suppression comments.
+pub(crate) fn add_cross_file_findings(
+    reports: &mut Vec<FileReport>,
+    home: Option<&Path>,
+    settings: &Settings,
+) {
+    let home = match home {
+        Some(home) => home.to_path_buf(),
+        None => match std::env::var_os("HOME") {
+            Some(home) => PathBuf::from(home),
+            None => return,
+        },
+    };
+    let mut inputs = Inputs::new(&home);
+    if std::env::var_os("HOME").is_some_and(|h| Path::new(&h) == home) {
+        for name in ["ZDOTDIR", "XDG_CONFIG_HOME", "XDG_DATA_DIRS"] {
+            if let Ok(value) = std::env::var(name) {
+                inputs.set_env(name, &value);
+            }
+        }
+    }
+    let enabled = |code: &str| {
+        condago_linter::registry::find(code).is_some_and(|rule| settings.selection.is_enabled(rule))
+    };
+    let findings = condago_startup::rules::check(&inputs, login_shell(), &enabled);
+    for finding in findings {
+        let shown = reports
+            .iter()
+            .position(|r| same_file(&r.path, &finding.path));
+        let index = match shown {
+            Some(index) => index,
+            None => {
+                let Ok(source) = std::fs::read(&finding.path) else {
+                    continue;
+                };
+                reports.push(FileReport {
+                    path: finding.path.clone(),
+                    source,
+                    diagnostics: Vec::new(),
+                    fixed: Vec::new(),
+                    original: None,
+                    error: None,
+                    note: None,
+                });
+                reports.len() - 1
+            }
+        };
+        let report = &mut reports[index];
+        if report.original.is_some() {
+            // The file was just fixed: its findings point into the fixed text; a cross-file
+            // finding on the old text would point at the wrong bytes.
+            continue;
+        }
+        report.diagnostics.push(finding.diagnostic);
+        report.diagnostics.sort_by(|a, b| {
+            (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
+        });
+    }
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    a == b
+        || match (a.canonicalize(), b.canonicalize()) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        }
+}

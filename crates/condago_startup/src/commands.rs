@@ -1,0 +1,228 @@
+//! The output of commands in command substitutions: the few whose output the model can know
+//! without running them (`id -u`, `uname`, `dirname`, conda's hook…); everything else is an
+//! unknown stretch that says which command made it.
+
+use crate::engine::Engine;
+use crate::posix::words::Expand;
+use crate::value::Value;
+
+/// Tools whose init output sets prompts, colours, completion or agents, never `PATH`. An
+/// `eval` of their output is not a gap in the model.
+const HARMLESS_TOOLS: &[&str] = &[
+    "dircolors",
+    "lesspipe",
+    "lesspipe.sh",
+    "starship",
+    "zoxide",
+    "direnv",
+    "thefuck",
+    "fzf",
+    "ssh-agent",
+    "atuin",
+    "mcfly",
+    "register-python-argcomplete",
+    "tput",
+];
+
+impl Engine<'_> {
+    /// What a command prints, when the model can know it: output and status.
+    pub(crate) fn known_output(&mut self, words: &[Value]) -> Option<(Value, Option<i32>)> {
+        let texts: Option<Vec<String>> = words.iter().map(Value::known).collect();
+        let name = words.first()?.known()?;
+        let base = name.rsplit('/').next().unwrap_or(&name).to_string();
+        if let Some(texts) = &texts {
+            if let Some(result) = self.hook_output(&name, &texts[1..]) {
+                return Some(result);
+            }
+        }
+        let args: Vec<String> = texts?.into_iter().skip(1).collect();
+        let arg = |i: usize| args.get(i).map(String::as_str);
+        let text = |s: String| Some((Value::text(s), Some(0)));
+        match base.as_str() {
+            "id" if arg(0) == Some("-u") && args.len() == 1 => {
+                let uid = self.inputs.uid?;
+                text(uid.to_string())
+            }
+            "uname" if args.is_empty() || (arg(0) == Some("-s") && args.len() == 1) => {
+                text(match std::env::consts::OS {
+                    "linux" => "Linux".to_string(),
+                    "macos" => "Darwin".to_string(),
+                    "freebsd" => "FreeBSD".to_string(),
+                    other => other.to_string(),
+                })
+            }
+            "dirname" if args.len() == 1 => text(dirname(&args[0])),
+            "basename" if !args.is_empty() && args.len() <= 2 => {
+                let mut name = args[0]
+                    .trim_end_matches('/')
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or("")
+                    .to_string();
+                if let Some(suffix) = arg(1) {
+                    if name != suffix {
+                        if let Some(stripped) = name.strip_suffix(suffix) {
+                            name = stripped.to_string();
+                        }
+                    }
+                }
+                text(name)
+            }
+            "echo" if args.iter().all(|a| !a.starts_with('-')) => text(args.join(" ")),
+            "printf" if arg(0) == Some("%s") => text(args[1..].join("")),
+            "printf" if args.len() == 1 && !args[0].contains('%') && !args[0].contains('\\') => {
+                text(args[0].clone())
+            }
+            "cat" if args.len() == 1 && !args[0].starts_with('-') => match self.fs.read(&args[0]) {
+                Some(bytes) => text(String::from_utf8_lossy(&bytes).into_owned()),
+                None => Some((Value::default(), Some(1))),
+            },
+            "pwd" if args.is_empty() => text(self.home()),
+            "command" if arg(0) == Some("-v") && args.len() == 2 => {
+                match self.find_on_path(&args[1]) {
+                    Some(Some(path)) => text(path),
+                    Some(None) => Some((Value::default(), Some(1))),
+                    None => None,
+                }
+            }
+            "true" => Some((Value::default(), Some(0))),
+            "false" => Some((Value::default(), Some(1))),
+            _ => None,
+        }
+    }
+
+    /// An unknown stretch for the output of `command`; marked harmless for tools whose
+    /// output never touches `PATH`.
+    pub(crate) fn unknown_output(&mut self, command: &str) -> Value {
+        let first = command.split_whitespace().next().unwrap_or("");
+        let first = first.trim_matches(['"', '\'']);
+        let base = first.rsplit('/').next().unwrap_or(first);
+        let shown = crate::posix::first_line(command);
+        let id = self.unknown(format!("the output of `{shown}`"));
+        let harmless = HARMLESS_TOOLS.contains(&base)
+            || command.contains(" completion")
+            || command.contains("--completion");
+        if harmless {
+            self.harmless.insert(id);
+        }
+        Value::unknown(id)
+    }
+
+    /// Whether every unknown stretch of a value comes from a harmless tool.
+    pub(crate) fn is_harmless(&self, value: &Value) -> bool {
+        let mut any = false;
+        for piece in &value.0 {
+            if let crate::value::Chunk::Unknown(id) = piece.chunk {
+                if !self.harmless.contains(&id) {
+                    return false;
+                }
+                any = true;
+            }
+        }
+        any
+    }
+
+    /// `$(…)` and backquotes in bash and zsh: runs in a subshell, so nothing it does stays.
+    pub(crate) fn command_output(&mut self, inner: &str, site: u32) -> Value {
+        let trimmed = inner.trim();
+        if let Some(file) = trimmed.strip_prefix('<').filter(|f| !f.starts_with('<')) {
+            let path = self.expand_scalar(file.trim(), site).known();
+            self.subst_status = Some(Some(0));
+            return match path.and_then(|p| self.fs.read(&p)) {
+                Some(bytes) => {
+                    let mut value = Value::text(String::from_utf8_lossy(&bytes).into_owned());
+                    value.trim_trailing_newlines();
+                    value
+                }
+                None => self.unknown_output(trimmed),
+            };
+        }
+        let saved = self.state.clone();
+        let result = self.simple_output(trimmed, site);
+        self.state = saved;
+        let (mut value, status) = match result {
+            Some(result) => result,
+            None => (self.unknown_output(trimmed), None),
+        };
+        value.trim_trailing_newlines();
+        self.subst_status = Some(status);
+        value
+    }
+
+    fn simple_output(&mut self, code: &str, site: u32) -> Option<(Value, Option<i32>)> {
+        let source = self.parse_text(code, self.syntax(), "$(…)");
+        let tree = source.tree.as_ref()?;
+        let root = tree.root_node();
+        if root.has_error() {
+            return None;
+        }
+        let mut cursor = root.walk();
+        let statements: Vec<_> = root
+            .named_children(&mut cursor)
+            .filter(|n| n.kind() != "comment")
+            .collect();
+        let [statement] = statements.as_slice() else {
+            return None;
+        };
+        let command = match statement.kind() {
+            "command" => *statement,
+            "redirected_statement" => statement
+                .child_by_field_name("body")
+                .filter(|b| b.kind() == "command")?,
+            _ => return None,
+        };
+        let name = command.child_by_field_name("name")?;
+        let mut words = self
+            .expand_fields(source.node_text(name), Expand::ARGUMENT, site)
+            .fields;
+        let mut cursor = command.walk();
+        let args: Vec<_> = command
+            .children_by_field_name("argument", &mut cursor)
+            .collect();
+        for arg in args {
+            words.extend(
+                self.expand_fields(source.node_text(arg), Expand::ARGUMENT, site)
+                    .fields,
+            );
+        }
+        if let Some(known) = self.known_output(&words) {
+            return Some(known);
+        }
+        self.not_found_output(&words)
+    }
+
+    /// A command that is not there prints nothing and fails with 127.
+    pub(crate) fn not_found_output(&self, words: &[Value]) -> Option<(Value, Option<i32>)> {
+        let name = words.first()?.known()?;
+        if self.state.functions.contains_key(&name) {
+            return None;
+        }
+        match self.find_on_path(&name) {
+            Some(None) => Some((Value::default(), Some(127))),
+            _ => None,
+        }
+    }
+}
+
+fn dirname(path: &str) -> String {
+    let trimmed = path.trim_end_matches('/');
+    if trimmed.is_empty() {
+        return if path.starts_with('/') {
+            "/".to_string()
+        } else {
+            ".".to_string()
+        };
+    }
+    match trimmed.rsplit_once('/') {
+        Some(("", _)) => "/".to_string(),
+        Some((parent, _)) => {
+            let parent = parent.trim_end_matches('/');
+            if parent.is_empty() {
+                "/".to_string()
+            } else {
+                parent.to_string()
+            }
+        }
+        None => ".".to_string(),
+    }
+}
