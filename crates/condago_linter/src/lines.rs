@@ -55,15 +55,22 @@ impl LineIndex {
     }
 
     /// The 0-based line and column of a byte offset, the column counted in `encoding`
-    /// units. Invalid UTF-8 bytes count as one unit each.
+    /// units. Invalid UTF-8 bytes count as one unit each; an offset inside a character is
+    /// that character's start.
     pub fn position(&self, text: &[u8], offset: usize, encoding: Encoding) -> LineColumn {
         let offset = offset.min(text.len());
         let line = self.line_of(offset);
-        let start = self.line_start(line);
-        LineColumn {
-            line,
-            column: column_units(&text[start..offset], encoding),
+        let mut at = self.line_start(line);
+        let mut column = 0;
+        while at < offset {
+            let (width, char_units) = char_at(&text[at..], encoding);
+            if at + width > offset {
+                break;
+            }
+            column += char_units;
+            at += width;
         }
+        LineColumn { line, column }
     }
 
     /// The byte offset of a 0-based line and column in `encoding` units; positions past
@@ -162,5 +169,19 @@ mod tests {
             index.offset(text, LineColumn { line: 9, column: 0 }, Encoding::Utf16),
             text.len()
         );
+    }
+
+    #[test]
+    fn an_offset_inside_a_character_is_its_start() {
+        // Found by the property tests (tests/prop_lines.rs): the second byte of `€` came
+        // out at column 2 and the character's end at column 1.
+        let text = "a€".as_bytes();
+        let index = LineIndex::new(text);
+        for encoding in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+            let start = index.position(text, 1, encoding);
+            assert_eq!(index.position(text, 2, encoding), start);
+            assert_eq!(index.position(text, 3, encoding), start);
+            assert!(index.position(text, 4, encoding) > start);
+        }
     }
 }

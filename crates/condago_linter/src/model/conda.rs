@@ -49,7 +49,8 @@ pub(super) fn find_blocks(file: &StartupFile) -> Vec<CondaBlock> {
     let mut open: Option<usize> = None;
     for line in 0..file.line_starts.len() {
         let range = file.line_range(line);
-        let text = String::from_utf8_lossy(&file.source[range.clone()]);
+        // Offsets in `text` are offsets in the line (hook calls are found by them).
+        let text = text_with_byte_offsets(&file.source[range.clone()]);
         let trimmed = text.trim();
         if let Some(tool) = marker_tool(trimmed, ">>>") {
             let nested = open.is_some();
@@ -101,6 +102,22 @@ pub(super) fn find_blocks(file: &StartupFile) -> Vec<CondaBlock> {
         }
     }
     blocks
+}
+
+/// The text of some bytes with each byte that is not UTF-8 read as `?`, so that an offset in
+/// the text is the same offset in the bytes (`from_utf8_lossy` puts 3 bytes for each).
+fn text_with_byte_offsets(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => {
+            let mut text = String::with_capacity(bytes.len());
+            for chunk in bytes.utf8_chunks() {
+                text.push_str(chunk.valid());
+                text.extend(std::iter::repeat_n('?', chunk.invalid().len()));
+            }
+            std::borrow::Cow::Owned(text)
+        }
+    }
 }
 
 /// Marks statements inside a block with its index.
@@ -564,6 +581,17 @@ mod tests {
         if checked == 0 {
             eprintln!("SKIPPED: tests/fixtures/realistic/init-blocks not found");
         }
+    }
+
+    #[test]
+    fn hook_ranges_are_byte_offsets_with_invalid_utf8_on_the_line() {
+        // Found by fuzzing (`scripts/fuzz`, target lint): CG201's range pointed past the text.
+        let text = b"# >>> conda initialize >>>\neval \xff\xff\xff/bin/conda \"shell.fish\" \"hook\" $argv | source\n# <<< conda initialize <<<\n";
+        let parse = condago_syntax::parse(text, Shell::Fish, &Default::default());
+        let file = StartupFile::new(Path::new("home/config.fish"), text, &parse, false);
+        let hooks = &file.conda_blocks[0].hooks;
+        assert_eq!(hooks.len(), 1);
+        assert_eq!(&text[hooks[0].shell_range.clone()], b"fish");
     }
 
     #[test]

@@ -90,6 +90,10 @@ fn replacement(file: &StartupFile, statement: &Statement) -> Option<String> {
         return None;
     };
     let name = &assignment.name;
+    // `set -gx` needs a real variable name; `export` takes anything apart as text.
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return None;
+    }
     if !assignment.has_value {
         // `export NAME` only exports the variable as it is.
         if assignment.name_range.end != statement.range.end {
@@ -114,7 +118,8 @@ fn replacement(file: &StartupFile, statement: &Statement) -> Option<String> {
     if starts_with_tilde {
         return None;
     }
-    let text = file.text(value.range.clone());
+    // Copied as it is: a value that is not UTF-8 would come out changed.
+    let text = std::str::from_utf8(file.source.get(value.range.clone())?).ok()?;
     Some(format!("set -gx {name} {text}"))
 }
 
@@ -140,6 +145,16 @@ mod tests {
         // The same line in bash is the real thing.
         assert!(lines("CG302", Shell::Bash, "export EDITOR=vim\n").is_empty());
         assert!(lines("CG302", Shell::Zsh, "export EDITOR=vim\n").is_empty());
+    }
+
+    #[test]
+    fn no_fix_for_names_that_are_not_variables() {
+        // Found by fuzzing (`scripts/fuzz`, target fix): `set -gx ð/x $ð/x` is a syntax error.
+        for text in ["export ð/x\n", "export A-B=1\n", "export é=1\n"] {
+            let found = findings("CG302", Shell::Fish, text);
+            assert_eq!(found.len(), 1, "{text}");
+            assert!(found[0].fix.is_none(), "{text}: {:?}", found[0].fix);
+        }
     }
 
     #[test]

@@ -112,7 +112,7 @@ struct Option_ {
 
 enum OptionKind {
     /// One letter of `-euo`: its offset in the word, and the word's index.
-    Letter { word: usize, at: usize },
+    Letter { word: usize },
     /// Words `first..=last` (`-o errexit`, `err_exit`).
     Words { first: usize, last: usize },
 }
@@ -139,10 +139,10 @@ fn set_errexit(words: &[(Range<usize>, String)]) -> Option<Option_> {
             continue;
         }
         if !word.starts_with("--") {
-            if let Some(at) = word.find('e') {
+            if word.contains('e') {
                 return Some(Option_ {
                     range: range.clone(),
-                    kind: OptionKind::Letter { word: i, at },
+                    kind: OptionKind::Letter { word: i },
                 });
             }
             // `-eo` style clusters take their option names from the following words.
@@ -183,7 +183,7 @@ fn fix_for(
 ) -> Option<Fix> {
     let message = "Remove errexit";
     let remaining = match option.kind {
-        OptionKind::Letter { word, .. } => {
+        OptionKind::Letter { word } => {
             let (range, _) = &words[word];
             // Offsets in the source's bytes: the word's text is decoded lossily, so with
             // invalid UTF-8 in it, offsets into the text point elsewhere.
