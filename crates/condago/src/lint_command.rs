@@ -104,6 +104,7 @@ pub(crate) fn run(args: &LintArgs) -> u8 {
             &mut reports,
             args.home.as_deref(),
             &settings,
+            args,
         );
     }
     // NO_COLOR wins over everything; otherwise colour only on a terminal or when asked.

@@ -4,11 +4,12 @@
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
-use condago_linter::Settings;
+use condago_linter::{Applicability, Settings};
 use condago_startup::{analyze, render, which, Inputs, Mode, Startup, StartupShell};
 
-use crate::exit;
 use crate::lint_command::FileReport;
+use crate::write::{write_fixed, WriteOutcome};
+use crate::{exit, LintArgs};
 
 /// Options both commands share: whose startup, against which system.
 #[derive(Debug, Args)]
@@ -260,11 +261,13 @@ pub(crate) fn home_startup_files(home: &Path) -> Vec<PathBuf> {
 }
 
 /// Adds the cross-file findings (CG505, CG6xx, CG103 along a chain) for `home` to the
-/// reports, honouring `--select`/`--ignore` and suppression comments.
+/// reports, honouring `--select`/`--ignore` and suppression comments; with `--fix` or
+/// `--diff`, applies their fixes first (the files are linted again afterwards).
 pub(crate) fn add_cross_file_findings(
     reports: &mut Vec<FileReport>,
     home: Option<&Path>,
     settings: &Settings,
+    args: &LintArgs,
 ) {
     let home = match home {
         Some(home) => home.to_path_buf(),
@@ -284,39 +287,138 @@ pub(crate) fn add_cross_file_findings(
     let enabled = |code: &str| {
         condago_linter::registry::find(code).is_some_and(|rule| settings.selection.is_enabled(rule))
     };
+    if args.fix || args.diff {
+        let level = if args.unsafe_fixes {
+            Applicability::Unsafe
+        } else {
+            Applicability::Safe
+        };
+        let findings = condago_startup::rules::check(&inputs, login_shell(), &enabled);
+        apply_cross_file_fixes(reports, findings, level, args, settings);
+    }
     let findings = condago_startup::rules::check(&inputs, login_shell(), &enabled);
     for finding in findings {
-        let shown = reports
-            .iter()
-            .position(|r| same_file(&r.path, &finding.path));
-        let index = match shown {
-            Some(index) => index,
-            None => {
-                let Ok(source) = std::fs::read(&finding.path) else {
-                    continue;
-                };
-                reports.push(FileReport {
-                    path: finding.path.clone(),
-                    source,
-                    diagnostics: Vec::new(),
-                    fixed: Vec::new(),
-                    original: None,
-                    error: None,
-                    note: None,
-                });
-                reports.len() - 1
-            }
+        let Some(index) = report_for(reports, &finding.path) else {
+            continue;
         };
         let report = &mut reports[index];
-        if report.original.is_some() {
-            // The file was just fixed: its findings point into the fixed text; a cross-file
-            // finding on the old text would point at the wrong bytes.
+        if args.diff && report.original.is_some() {
+            // The findings of a file shown as a diff point into the fixed text; this one
+            // points into the file on disk.
             continue;
         }
         report.diagnostics.push(finding.diagnostic);
         report.diagnostics.sort_by(|a, b| {
             (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
         });
+    }
+}
+
+/// The report of a file, added (with its text) when the file was not linted.
+fn report_for(reports: &mut Vec<FileReport>, path: &Path) -> Option<usize> {
+    if let Some(index) = reports.iter().position(|r| same_file(&r.path, path)) {
+        return Some(index);
+    }
+    let source = std::fs::read(path).ok()?;
+    reports.push(FileReport {
+        path: path.to_path_buf(),
+        source,
+        diagnostics: Vec::new(),
+        fixed: Vec::new(),
+        original: None,
+        error: None,
+        note: None,
+    });
+    Some(reports.len() - 1)
+}
+
+/// Applies the fixes of cross-file findings at `level`, file by file, last edit first.
+fn apply_cross_file_fixes(
+    reports: &mut Vec<FileReport>,
+    findings: Vec<condago_startup::rules::Finding>,
+    level: Applicability,
+    args: &LintArgs,
+    settings: &Settings,
+) {
+    let mut by_file: Vec<(PathBuf, Vec<condago_linter::Diagnostic>)> = Vec::new();
+    for finding in findings {
+        let fixable = finding
+            .diagnostic
+            .fix
+            .as_ref()
+            .is_some_and(|fix| fix.applicability >= level);
+        if !fixable {
+            continue;
+        }
+        match by_file.iter_mut().find(|(p, _)| *p == finding.path) {
+            Some((_, list)) => list.push(finding.diagnostic),
+            None => by_file.push((finding.path, vec![finding.diagnostic])),
+        }
+    }
+    for (path, mut diagnostics) in by_file {
+        let Some(index) = report_for(reports, &path) else {
+            continue;
+        };
+        let report = &mut reports[index];
+        if args.diff && report.original.is_some() {
+            continue;
+        }
+        let old = report.source.clone();
+        let mut new = old.clone();
+        let start = |d: &condago_linter::Diagnostic| {
+            d.fix
+                .as_ref()
+                .and_then(|f| f.edits.iter().map(|e| e.range.start).min())
+                .unwrap_or(0)
+        };
+        diagnostics.sort_by_key(|d| std::cmp::Reverse(start(d)));
+        let mut applied = Vec::new();
+        let mut limit = usize::MAX;
+        for diagnostic in &diagnostics {
+            let Some(fix) = &diagnostic.fix else {
+                continue;
+            };
+            let end = fix.edits.iter().map(|e| e.range.end).max().unwrap_or(0);
+            if end > limit {
+                continue;
+            }
+            new = condago_linter::apply_edits(&new, &fix.edits);
+            limit = start(diagnostic);
+            applied.push(diagnostic.code);
+        }
+        if applied.is_empty() {
+            continue;
+        }
+        if args.fix && !args.diff {
+            match write_fixed(&path, &old, &new) {
+                Ok(WriteOutcome::Written) => {}
+                Ok(WriteOutcome::ChangedSinceRead) => {
+                    report.note = Some(
+                        "changed since condago read it; not written (run condago again)"
+                            .to_string(),
+                    );
+                    continue;
+                }
+                Err(error) => {
+                    report.error = Some(format!("cannot write the fixed file: {error}"));
+                    continue;
+                }
+            }
+        }
+        for code in applied {
+            match report.fixed.iter_mut().find(|(c, _)| *c == code) {
+                Some((_, n)) => *n += 1,
+                None => report.fixed.push((code, 1)),
+            }
+        }
+        if report.original.is_none() {
+            report.original = Some(old);
+        }
+        // The file's own findings, again, on the fixed text.
+        if let Some(detection) = condago_linter::resolve_shell(&path, &new, None) {
+            report.diagnostics = condago_linter::lint(&path, &new, detection, settings).diagnostics;
+        }
+        report.source = new;
     }
 }
 

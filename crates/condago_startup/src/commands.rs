@@ -94,7 +94,16 @@ impl Engine<'_> {
     /// An unknown stretch for the output of `command`; marked harmless for tools whose
     /// output never touches `PATH`.
     pub(crate) fn unknown_output(&mut self, command: &str) -> Value {
-        let first = command.split_whitespace().next().unwrap_or("");
+        // The command's name: the first word that is not an assignment (`SHELL=/bin/sh lesspipe`).
+        let first = command
+            .split_whitespace()
+            .find(|word| {
+                let name = word.split('=').next().unwrap_or("");
+                !(word.contains('=')
+                    && !name.is_empty()
+                    && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            })
+            .unwrap_or("");
         let first = first.trim_matches(['"', '\'']);
         let base = first.rsplit('/').next().unwrap_or(first);
         let shown = crate::posix::first_line(command);
@@ -138,8 +147,11 @@ impl Engine<'_> {
             };
         }
         let saved = self.state.clone();
-        let result = self.simple_output(trimmed, site);
+        let mut result = self.simple_output(trimmed, site);
         self.state = saved;
+        if result.is_none() {
+            result = self.captured_output(trimmed);
+        }
         let (mut value, status) = match result {
             Some(result) => result,
             None => (self.unknown_output(trimmed), None),
@@ -147,6 +159,70 @@ impl Engine<'_> {
         value.trim_trailing_newlines();
         self.subst_status = Some(status);
         value
+    }
+
+    /// Runs the code of a command substitution as the subshell it is, collecting what
+    /// `echo` and `printf` (and commands whose output is known) print. Nothing it does stays.
+    fn captured_output(&mut self, code: &str) -> Option<(Value, Option<i32>)> {
+        if self.state.capture.is_some() || self.depth >= crate::engine::MAX_DEPTH {
+            return None;
+        }
+        let source = self.parse_text(code, self.syntax(), "$(…)");
+        let tree = source.tree.as_ref()?;
+        if tree.root_node().has_error() {
+            return None;
+        }
+        let saved = self.state.clone();
+        let marks = self.trace_marks();
+        self.sources_in_use.push(std::rc::Rc::clone(&source));
+        self.state.capture = Some((Value::default(), false));
+        self.depth += 1;
+        let _ = self.run_subshell(&source);
+        self.depth -= 1;
+        let capture = self.state.capture.take();
+        let status = self.state.status;
+        self.state = saved;
+        self.reset_trace(marks);
+        match capture {
+            Some((value, false)) => Some((value, status)),
+            _ => None,
+        }
+    }
+
+    /// Records what a command prints while output is captured; false when not capturing.
+    pub(crate) fn capture_output(&mut self, name: &str, args: &[Value]) -> bool {
+        if self.state.capture.is_none() {
+            return false;
+        }
+        if self.capture_muted > 0 {
+            return true;
+        }
+        let mut words = vec![Value::text(name)];
+        words.extend(args.iter().cloned());
+        let printed = match name {
+            "echo" | "print" => {
+                let texts: Option<Vec<String>> = args.iter().map(Value::known).collect();
+                match texts {
+                    Some(texts) if texts.first().is_some_and(|t| t == "-n") => {
+                        Some(Value::text(texts[1..].join(" ")))
+                    }
+                    Some(texts)
+                        if !texts.iter().any(|t| t.starts_with('-') || t.contains('\\')) =>
+                    {
+                        Some(Value::text(format!("{}\n", texts.join(" "))))
+                    }
+                    _ => None,
+                }
+            }
+            _ => self.known_output(&words).map(|(value, _)| value),
+        };
+        if let Some((output, unknown)) = self.state.capture.as_mut() {
+            match printed {
+                Some(value) => output.append(&value),
+                None => *unknown = true,
+            }
+        }
+        true
     }
 
     fn simple_output(&mut self, code: &str, site: u32) -> Option<(Value, Option<i32>)> {

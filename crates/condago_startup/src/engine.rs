@@ -153,6 +153,8 @@ pub(crate) struct Engine<'i> {
     pub sources_in_use: Vec<Rc<Source>>,
     /// `export NAME` before `NAME` is set: set later, it is exported.
     pub exported_later: std::collections::HashSet<String>,
+    /// Output redirected away from the captured output (`cmd >/dev/null`).
+    pub capture_muted: usize,
     cache: HashMap<String, Option<Rc<Source>>>,
 }
 
@@ -181,6 +183,7 @@ impl<'i> Engine<'i> {
             harmless: Default::default(),
             sources_in_use: Vec::new(),
             exported_later: Default::default(),
+            capture_muted: 0,
             cache: HashMap::new(),
         }
     }
@@ -504,6 +507,9 @@ impl<'i> Engine<'i> {
             }
         }
         out.autoloaded.extend(b.autoloaded.iter().cloned());
+        if a.capture != b.capture {
+            out.capture = Some((Value::default(), true));
+        }
         out
     }
 
@@ -673,6 +679,23 @@ impl<'i> Engine<'i> {
             }
         }
         Some(None)
+    }
+
+    /// Where the trace stands, to undo what a subshell the model ran recorded.
+    pub(crate) fn trace_marks(&self) -> [usize; 4] {
+        [
+            self.trace.changes.len(),
+            self.trace.files.len(),
+            self.trace.sources.len(),
+            self.trace.notes.len(),
+        ]
+    }
+
+    pub(crate) fn reset_trace(&mut self, marks: [usize; 4]) {
+        self.trace.changes.truncate(marks[0]);
+        self.trace.files.truncate(marks[1]);
+        self.trace.sources.truncate(marks[2]);
+        self.trace.notes.truncate(marks[3]);
     }
 
     /// Counts a statement; false once the budget is spent.

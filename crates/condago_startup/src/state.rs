@@ -109,6 +109,9 @@ pub(crate) struct State {
     /// zsh options that decide which files are read, and word splitting.
     pub options: BTreeMap<String, bool>,
     pub autoloaded: BTreeSet<String>,
+    /// Inside a command substitution the model runs: the output so far, and whether some of
+    /// it is not known.
+    pub capture: Option<(Value, bool)>,
 }
 
 impl State {
@@ -124,6 +127,7 @@ impl State {
             unique_scalar: false,
             options: BTreeMap::new(),
             autoloaded: BTreeSet::new(),
+            capture: None,
         }
     }
 

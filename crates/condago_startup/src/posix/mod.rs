@@ -123,6 +123,14 @@ impl Engine<'_> {
         flow
     }
 
+    /// Runs parsed code as a subshell (its state is the caller's to restore).
+    pub(crate) fn run_subshell(&mut self, source: &Rc<Source>) -> Flow {
+        match &source.tree {
+            Some(tree) => self.block(source, tree.root_node()),
+            None => Flow::Next,
+        }
+    }
+
     fn run_posix_source(&mut self, source: &Rc<Source>) -> Flow {
         let Some(tree) = &source.tree else {
             let site = self.site(1);
@@ -161,10 +169,22 @@ impl Engine<'_> {
             | "herestring_redirect"
             | "file_redirect" => Flow::Next,
             "command" => self.command(src, node),
-            "redirected_statement" => match node.child_by_field_name("body") {
-                Some(body) => self.statement(src, body),
-                None => Flow::Next,
-            },
+            "redirected_statement" => {
+                let Some(body) = node.child_by_field_name("body") else {
+                    return Flow::Next;
+                };
+                let mut cursor = node.walk();
+                let muted = node
+                    .children_by_field_name("redirect", &mut cursor)
+                    .any(|r| {
+                        let text = src.node_text(r).trim_start();
+                        text.starts_with('>') || text.starts_with("1>") || text.starts_with("&>")
+                    });
+                self.capture_muted += usize::from(muted);
+                let flow = self.statement(src, body);
+                self.capture_muted -= usize::from(muted);
+                flow
+            }
             "variable_assignment" => {
                 self.subst_status = None;
                 let site = self.site_of(node);
@@ -229,7 +249,9 @@ impl Engine<'_> {
             "compound_statement" | "do_group" => self.block(src, node),
             "if_statement" => self.if_statement(src, node),
             "case_statement" => self.case_statement(src, node),
-            "for_statement" | "select_statement" => self.for_statement(src, node),
+            "for_statement" | "select_statement" | "terse_for_statement" => {
+                self.for_statement(src, node)
+            }
             "while_statement" | "until_statement" | "c_style_for_statement" => {
                 self.while_statement(src, node)
             }
@@ -381,6 +403,11 @@ impl Engine<'_> {
                     }
                 };
             }
+        }
+        if matches!(name.as_str(), "echo" | "print" | "printf") && self.capture_output(&name, &args)
+        {
+            self.state.status = Some(0);
+            return Flow::Next;
         }
         match name.as_str() {
             "." | "source" => self.source_command(&args, site, text),
@@ -560,6 +587,7 @@ impl Engine<'_> {
             }
             _ => {
                 // An external program: it cannot change this shell's variables.
+                self.capture_output(&name, &args);
                 self.state.status = match self.find_on_path(&name) {
                     Some(None) => Some(127),
                     _ => None,
@@ -914,7 +942,13 @@ impl Engine<'_> {
             }
             items
         };
-        let Some(body) = node.child_by_field_name("body") else {
+        // zsh's short form has `;` as a body too: the block is the last named one.
+        let mut cursor = node.walk();
+        let body = node
+            .children_by_field_name("body", &mut cursor)
+            .filter(|b| b.is_named())
+            .last();
+        let Some(body) = body else {
             return Flow::Next;
         };
         self.state.status = Some(0);

@@ -75,13 +75,23 @@ impl Engine<'_> {
             "binary_expression" => {
                 let left = node.child_by_field_name("left");
                 let right = node.child_by_field_name("right");
-                let op = node
-                    .child_by_field_name("operator")
+                let op_node = node.child_by_field_name("operator");
+                let op = op_node
                     .map(|o| src.node_text(o).to_string())
                     .unwrap_or_default();
-                let (Some(left), Some(right)) = (left, right) else {
+                let (Some(left), Some(right), Some(op_node)) = (left, right, op_node) else {
                     return None;
                 };
+                // A pattern may be split over several `right` children (`*":$x:"*`): the
+                // operands are the text on either side of the operator.
+                let whole = |from: usize, to: usize| {
+                    std::str::from_utf8(&src.text[from..to])
+                        .unwrap_or("")
+                        .trim()
+                        .to_string()
+                };
+                let left_text = whole(node.start_byte(), op_node.start_byte());
+                let right_text = whole(op_node.end_byte(), node.end_byte());
                 match op.as_str() {
                     "&&" | "-a" => {
                         let a = self.cond_expression(src, left, site);
@@ -98,8 +108,8 @@ impl Engine<'_> {
                         tri_or(a, self.cond_expression(src, right, site))
                     }
                     "==" | "=" | "!=" => {
-                        let value = self.expand_scalar(src.node_text(left), site);
-                        let pattern = self.expand_pattern(src.node_text(right), site)?;
+                        let value = self.expand_scalar(&left_text, site);
+                        let pattern = self.expand_pattern(&right_text, site)?;
                         let matched = glob_match_value(&pattern, &value);
                         if op == "!=" {
                             tri_not(matched)
@@ -108,13 +118,13 @@ impl Engine<'_> {
                         }
                     }
                     "=~" => {
-                        let value = self.expand_scalar(src.node_text(left), site);
-                        let regex = self.expand_scalar(src.node_text(right), site).known()?;
+                        let value = self.expand_scalar(&left_text, site);
+                        let regex = self.expand_scalar(&right_text, site).known()?;
                         simple_regex(&regex, &value)
                     }
                     _ => {
-                        let a = self.expand_scalar(src.node_text(left), site);
-                        let b = self.expand_scalar(src.node_text(right), site);
+                        let a = self.expand_scalar(&left_text, site);
+                        let b = self.expand_scalar(&right_text, site);
                         self.binary(&op, &a, &b)
                     }
                 }
