@@ -265,6 +265,11 @@ fn fix_for(file: &StartupFile, assignment: &Assignment, edit: &PathEdit) -> Opti
         }
         Edit::insert(value.end - 1, format!(" {old}"))
     } else {
+        // A value ending in a lone `$`: the grammar ends the word there, so what is appended
+        // after it is read as another word and the fix never takes.
+        if source.get(last.range.end.checked_sub(1)?) == Some(&b'$') {
+            return None;
+        }
         let part = last.parts.last()?;
         let ends_with_colon = matches!(&part.kind, PartKind::Literal(text) if text.ends_with(':'));
         let separator = if ends_with_colon { "" } else { ":" };
@@ -374,6 +379,16 @@ mod tests {
             "export PATH=/x\n"
         )
         .is_empty());
+    }
+
+    #[test]
+    fn no_fix_after_a_lone_dollar() {
+        // Found by fuzzing (`scripts/fuzz`, target fix): each round appended another
+        // `:$PATH` after the `$`, which the grammar leaves out of the value.
+        let text = "export PATH=\"x\"y:$@z\"\n";
+        let found = findings("CG101", Shell::Sh, text);
+        assert!(found.iter().all(|d| d.fix.is_none()), "{found:?}");
+        assert_fix_converges("CG101", Shell::Sh, text);
     }
 
     #[test]
