@@ -203,8 +203,10 @@ fn the_extension_builds_type_checks_and_packages() {
     // `tsc -p ./` in strict mode: a type error against @types/vscode fails the build.
     run_ok(&dir, "npm", &["run", "compile"]);
     assert!(dir.join("out/extension.js").is_file());
+    // Which files are linted; how `condago.path` is resolved and a missing one reported.
     let tests = run_ok(&dir, "npm", &["test"]);
     assert!(tests.contains("# fail 0"), "{tests}");
+    assert!(!tests.contains("# pass 0"), "{tests}");
 
     let vsix = work.path().join("condago.vsix");
     let packaged = run_ok(
@@ -228,6 +230,7 @@ fn the_extension_builds_type_checks_and_packages() {
         "extension/package.json",
         "extension/out/extension.js",
         "extension/out/files.js",
+        "extension/out/executable.js",
         "extension/node_modules/vscode-languageclient/package.json",
         "extension/LICENSE",
         "extension/readme.md",

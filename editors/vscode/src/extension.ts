@@ -1,8 +1,5 @@
 // Starts `condago server` for shell startup files and keeps it in step with the settings.
 
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import * as vscode from "vscode";
 import {
   DocumentFilter,
@@ -12,6 +9,7 @@ import {
   TransportKind,
 } from "vscode-languageclient/node";
 
+import { missingMessage, resolveExecutable } from "./executable";
 import { LANGUAGES, STARTUP_FILE_GLOBS, isLinted } from "./files";
 
 export const INSTALL_URL =
@@ -123,10 +121,7 @@ async function stop(): Promise<void> {
 }
 
 async function reportMissing(configured: string): Promise<void> {
-  const message =
-    configured === "condago"
-      ? "condago: the `condago` executable is not on PATH, so startup files are not linted. Install condago, or set `condago.path` to where it is."
-      : `condago: \`condago.path\` is \`${configured}\`, which is not an executable file. Install condago, or correct the setting.`;
+  const message = missingMessage(configured);
   output?.appendLine(message);
   if (reported === message) {
     return;
@@ -137,46 +132,5 @@ async function reportMissing(configured: string): Promise<void> {
     await vscode.env.openExternal(vscode.Uri.parse(INSTALL_URL));
   } else if (choice === "Open settings") {
     await vscode.commands.executeCommand("workbench.action.openSettings", "condago.path");
-  }
-}
-
-/**
- * The executable that `configured` names: a path (with `~` expanded) or a name looked up on
- * `PATH` (with `PATHEXT` on Windows); `undefined` when there is none.
- */
-export function resolveExecutable(configured: string): string | undefined {
-  let candidate = configured.trim();
-  if (candidate === "~" || candidate.startsWith("~/") || candidate.startsWith("~\\")) {
-    candidate = path.join(os.homedir(), candidate.slice(1));
-  }
-  const extensions =
-    process.platform === "win32"
-      ? ["", ...(process.env.PATHEXT ?? ".EXE;.CMD;.BAT;.COM").split(";").filter(Boolean)]
-      : [""];
-  const executable = (file: string): string | undefined =>
-    extensions.map((extension) => file + extension).find(isExecutableFile);
-  if (candidate.includes("/") || candidate.includes("\\")) {
-    return executable(path.resolve(candidate));
-  }
-  for (const directory of (process.env.PATH ?? "").split(path.delimiter)) {
-    if (directory) {
-      const found = executable(path.join(directory, candidate));
-      if (found) {
-        return found;
-      }
-    }
-  }
-  return undefined;
-}
-
-function isExecutableFile(file: string): boolean {
-  try {
-    if (!fs.statSync(file).isFile()) {
-      return false;
-    }
-    fs.accessSync(file, process.platform === "win32" ? fs.constants.F_OK : fs.constants.X_OK);
-    return true;
-  } catch {
-    return false;
   }
 }
