@@ -26,7 +26,7 @@ function M.check()
   end
   ok(vim.trim(version) .. ' (' .. vim.fn.exepath(executable) .. ')')
   local running = 0
-  for _, client in pairs(vim.lsp.get_active_clients()) do
+  for _, client in pairs((vim.lsp.get_clients or vim.lsp.get_active_clients)()) do
     if client.name == 'condago' then
       running = running + 1
     end

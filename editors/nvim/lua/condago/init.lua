@@ -41,7 +41,7 @@ local function notify(message, level)
 end
 
 local function is_dir_or_file(path)
-  return vim.loop.fs_stat(path) ~= nil
+  return (vim.uv or vim.loop).fs_stat(path) ~= nil
 end
 
 local function root_dir(path)
