@@ -44,6 +44,12 @@ local function is_dir_or_file(path)
   return (vim.uv or vim.loop).fs_stat(path) ~= nil
 end
 
+-- `is_stopped` is a closure in Neovim 0.7 and a method from 0.11 on: passing the client
+-- suits both.
+local function is_stopped(client)
+  return client.is_stopped(client)
+end
+
 local function root_dir(path)
   local dir = vim.fn.fnamemodify(path, ':p:h')
   local current = dir
@@ -95,7 +101,7 @@ function M.attach(bufnr)
   end
   local previous = attached[bufnr]
   local running = previous and vim.lsp.get_client_by_id(previous)
-  if running and not running.is_stopped() then
+  if running and not is_stopped(running) then
     return previous
   end
   local cmd = M.config.cmd
@@ -124,7 +130,7 @@ function M.attach(bufnr)
   end
   local id = clients[root]
   local client = id and vim.lsp.get_client_by_id(id)
-  if not client or client.is_stopped() then
+  if not client or is_stopped(client) then
     id = vim.lsp.start_client(client_config(root))
     if not id then
       notify('condago: could not start ' .. table.concat(cmd, ' '), vim.log.levels.ERROR)
