@@ -53,6 +53,13 @@ impl Engine<'_> {
                 }
             }
             words = next;
+            if words.len() > 1024 {
+                let id = self.unknown("a fish expansion of more than 1024 words");
+                return FishWords {
+                    values: vec![Value::unknown(id)],
+                    nomatch: false,
+                };
+            }
         }
         let mut out = FishWords::default();
         for (value, pattern, globbing) in words {

@@ -65,7 +65,14 @@ impl Engine<'_> {
     pub(crate) fn expand_fields(&mut self, text: &str, opts: Expand, site: u32) -> Words {
         let mut out = Words::default();
         let alternatives = if opts.split {
-            brace_expand(text)
+            match brace_expand_limited(text) {
+                Some(alternatives) => alternatives,
+                None => {
+                    let id = self.unknown("a brace expansion of more than 256 words");
+                    out.fields.push(Value::unknown(id));
+                    return out;
+                }
+            }
         } else {
             vec![text.to_string()]
         };
@@ -1023,8 +1030,26 @@ fn remove_affix(text: &str, pattern: &str, op: &str) -> String {
     }
 }
 
+/// The most words one brace expansion may produce.
+const MAX_BRACE_WORDS: usize = 256;
+
+/// Brace expansion, or `None` when it would produce more than [`MAX_BRACE_WORDS`] words.
+pub(crate) fn brace_expand_limited(text: &str) -> Option<Vec<String>> {
+    let mut budget = MAX_BRACE_WORDS + 1;
+    let words = brace_expand_within(text, &mut budget);
+    (budget > 0).then_some(words)
+}
+
 /// bash/zsh brace expansion of a word's text (`{a,b}`, `{1..3}`), quotes respected.
+#[cfg(test)]
 pub(crate) fn brace_expand(text: &str) -> Vec<String> {
+    brace_expand_limited(text).unwrap_or_else(|| vec![text.to_string()])
+}
+
+fn brace_expand_within(text: &str, budget: &mut usize) -> Vec<String> {
+    if *budget == 0 {
+        return Vec::new();
+    }
     let chars: Vec<char> = text.chars().collect();
     let mut i = 0;
     while i < chars.len() {
@@ -1051,6 +1076,7 @@ pub(crate) fn brace_expand(text: &str) -> Vec<String> {
             }
             '{' => {
                 let Some(close) = matching(&chars, i, '{', '}') else {
+                    *budget = budget.saturating_sub(1);
                     return vec![text.to_string()];
                 };
                 let inner: Vec<char> = chars[i + 1..close].to_vec();
@@ -1072,10 +1098,17 @@ pub(crate) fn brace_expand(text: &str) -> Vec<String> {
                 }
                 if !alternatives.is_empty() {
                     alternatives.push(inner[start..].iter().collect::<String>());
-                    return alternatives
-                        .into_iter()
-                        .flat_map(|alt| brace_expand(&format!("{prefix}{alt}{suffix}")))
-                        .collect();
+                    let mut out = Vec::new();
+                    for alt in alternatives {
+                        out.extend(brace_expand_within(
+                            &format!("{prefix}{alt}{suffix}"),
+                            budget,
+                        ));
+                        if *budget == 0 {
+                            return out;
+                        }
+                    }
+                    return out;
                 }
                 let inner: String = inner.iter().collect();
                 if let Some((a, b)) = inner.split_once("..") {
@@ -1085,11 +1118,18 @@ pub(crate) fn brace_expand(text: &str) -> Vec<String> {
                         } else {
                             (b..=a).rev().collect()
                         };
-                        if range.len() <= 1000 {
-                            return range
-                                .into_iter()
-                                .flat_map(|n| brace_expand(&format!("{prefix}{n}{suffix}")))
-                                .collect();
+                        if range.len() <= MAX_BRACE_WORDS {
+                            let mut out = Vec::new();
+                            for n in range {
+                                out.extend(brace_expand_within(
+                                    &format!("{prefix}{n}{suffix}"),
+                                    budget,
+                                ));
+                                if *budget == 0 {
+                                    return out;
+                                }
+                            }
+                            return out;
                         }
                     }
                 }
@@ -1098,6 +1138,7 @@ pub(crate) fn brace_expand(text: &str) -> Vec<String> {
             _ => i += 1,
         }
     }
+    *budget = budget.saturating_sub(1);
     vec![text.to_string()]
 }
 
@@ -1111,6 +1152,12 @@ mod tests {
         assert_eq!(brace_expand("a{1..3}"), vec!["a1", "a2", "a3"]);
         assert_eq!(brace_expand("'{a,b}'"), vec!["'{a,b}'"]);
         assert_eq!(brace_expand("${x}y"), vec!["${x}y"]);
+        // 2^20 words would never finish: over the limit there is no expansion.
+        assert_eq!(brace_expand_limited(&"{a,b}".repeat(20)), None);
+        assert_eq!(
+            brace_expand_limited(&"{a,b}".repeat(8)).map(|w| w.len()),
+            Some(256)
+        );
     }
 
     #[test]
