@@ -296,7 +296,8 @@ pub(crate) fn add_cross_file_findings(
         let findings = condago_startup::rules::check(&inputs, login_shell(), &enabled);
         apply_cross_file_fixes(reports, findings, level, args, settings);
     }
-    let findings = condago_startup::rules::check(&inputs, login_shell(), &enabled);
+    let (findings, silenced) = condago_startup::rules::check_all(&inputs, login_shell(), &enabled);
+    forget_unused_suppressions(reports, &silenced);
     for finding in findings {
         let Some(index) = report_for(reports, &finding.path) else {
             continue;
@@ -310,6 +311,37 @@ pub(crate) fn add_cross_file_findings(
         report.diagnostics.push(finding.diagnostic);
         report.diagnostics.sort_by(|a, b| {
             (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
+        });
+    }
+}
+
+/// The single-file pass cannot see cross-file findings, so it calls a suppression of one
+/// unused (CG003): drop those where the comment names a rule only the startup model runs,
+/// or one that silenced a cross-file finding in that file.
+fn forget_unused_suppressions(
+    reports: &mut [FileReport],
+    silenced: &[condago_startup::rules::Finding],
+) {
+    for report in reports.iter_mut() {
+        let source = report.source.clone();
+        report.diagnostics.retain(|diagnostic| {
+            if diagnostic.code != "CG003" {
+                return true;
+            }
+            let Some(named) = source
+                .get(diagnostic.range.clone())
+                .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+            else {
+                return true;
+            };
+            let Some(rule) = condago_linter::registry::find(named.trim()) else {
+                return true;
+            };
+            let startup_only = matches!(rule.check, condago_linter::rule::Check::Startup);
+            let used = silenced
+                .iter()
+                .any(|f| f.diagnostic.code == rule.code && same_file(&f.path, &report.path));
+            !(startup_only || used)
         });
     }
 }

@@ -312,6 +312,17 @@ fn lint_home_respects_ignore_and_suppressions() {
     ]));
     assert!(!suppressed.contains(".bashrc:3:1: CG103"), "{suppressed}");
     assert!(suppressed.contains(".bashrc:1:1: CG103"), "{suppressed}");
+    // The comment silences a cross-file finding: the single-file pass must not call it unused.
+    let used = stdout(&run(&[
+        "lint",
+        "--home",
+        h,
+        "--format",
+        "concise",
+        "--select",
+        "CG103,CG003",
+    ]));
+    assert!(!used.contains("CG003"), "{used}");
 }
 
 #[test]

@@ -132,6 +132,16 @@ pub fn check(
     login_shell: Option<StartupShell>,
     enabled: &dyn Fn(&str) -> bool,
 ) -> Vec<Finding> {
+    check_all(inputs, login_shell, enabled).0
+}
+
+/// Like [`check`], and also the findings that suppression comments silenced (so that a
+/// single-file pass does not call those comments unused).
+pub fn check_all(
+    inputs: &Inputs,
+    login_shell: Option<StartupShell>,
+    enabled: &dyn Fn(&str) -> bool,
+) -> (Vec<Finding>, Vec<Finding>) {
     let mut model = Model::new(inputs, login_shell);
     let mut out = Vec::new();
     let checks: [(&str, RuleCheck); 7] = [
@@ -149,6 +159,7 @@ pub fn check(
         }
     }
     let mut kept: Vec<Finding> = Vec::new();
+    let mut silenced: Vec<Finding> = Vec::new();
     for finding in out {
         let suppressed = model
             .text(&finding.path)
@@ -159,7 +170,9 @@ pub fn check(
                 && k.diagnostic.range == finding.diagnostic.range
                 && k.diagnostic.message == finding.diagnostic.message
         });
-        if !suppressed && !duplicate {
+        if suppressed {
+            silenced.push(finding);
+        } else if !duplicate {
             kept.push(finding);
         }
     }
@@ -170,7 +183,7 @@ pub fn check(
             b.diagnostic.code,
         ))
     });
-    kept
+    (kept, silenced)
 }
 
 /// `# condago: disable=CODE` on the finding's line or the line above, or
