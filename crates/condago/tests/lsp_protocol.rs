@@ -12,6 +12,35 @@ use serde_json::{json, Value};
 const URI: &str = "file:///home/u/.zshrc";
 const PATH: &str = "/home/u/.zshrc";
 
+/// A document the random sessions edit.
+struct Subject {
+    uri: &'static str,
+    path: &'static str,
+    language: &'static str,
+    start: &'static str,
+}
+
+const ZSHRC: Subject = Subject {
+    uri: URI,
+    path: PATH,
+    language: "zsh",
+    start: START,
+};
+
+const BASHRC: Subject = Subject {
+    uri: "file:///home/u/.bashrc",
+    path: "/home/u/.bashrc",
+    language: "shellscript",
+    start: "# ünï 😀\r\nexport PATH=\"/opt/漢:~/go/bin:$PATH\"\nif [ -d ~/x ]; then\n\tPATH=$PATH:'~/x'\nfi\n. \"~/.bash_aliases\"\n",
+};
+
+const CONFIG_FISH: Subject = Subject {
+    uri: "file:///home/u/.config/fish/config.fish",
+    path: "/home/u/.config/fish/config.fish",
+    language: "fish",
+    start: "# 漢字 😀\r\nset -gx PATH \"/opt/é:~/go/bin\" $PATH\nif status is-interactive\n\tfish_add_path -g '~/x'\nend\nexport GOPATH='~/go'\n",
+};
+
 /// Non-ASCII text before findings on the same line, CRLF, tabs, emoji and CJK.
 const START: &str = "# 漢字 and 😀 before the findings\r\n\
 export PATH=\"/opt/ünï/😀:~/go/bin:$PATH\"\r\n\
@@ -89,11 +118,11 @@ fn random_change(rng: &mut Rng, text: &str, enc: Enc) -> (Value, String) {
 }
 
 /// Checks a code action answer against a fresh lint of the text it was asked on.
-fn check_code_actions(response: &Value, text: &str, enc: Enc) {
+fn check_code_actions(subject: &Subject, response: &Value, text: &str, enc: Enc) {
     let actions = response["result"]
         .as_array()
         .unwrap_or_else(|| panic!("{response}"));
-    let findings = fresh_lint(Path::new(PATH), text);
+    let findings = fresh_lint(Path::new(subject.path), text);
     let mut wanted: Vec<String> = findings
         .iter()
         .filter_map(|finding| finding.fix.as_ref())
@@ -105,7 +134,7 @@ fn check_code_actions(response: &Value, text: &str, enc: Enc) {
     let mut got = Vec::new();
     for action in actions {
         let title = action["title"].as_str().expect("title");
-        let fixed = apply_text_edits(text, &action_edits(action, URI), enc);
+        let fixed = apply_text_edits(text, &action_edits(action, subject.uri), enc);
         if action["kind"] == "quickfix" && title.starts_with("Disable ") {
             let code = title.split(' ').nth(1).expect("code");
             assert!(
@@ -123,20 +152,23 @@ fn check_code_actions(response: &Value, text: &str, enc: Enc) {
 
 /// A session of random bursts; after every published version, the diagnostics are a fresh
 /// lint of the client's text at that version.
-fn bursts(offered: &[&str], enc: Enc, seed: u64) {
+fn bursts(subject: &Subject, offered: &[&str], enc: Enc, seed: u64, rounds: usize) {
     let mut client = Client::spawn();
     let result = client.initialize(capabilities(offered), Value::Null);
     assert_eq!(result["capabilities"]["positionEncoding"], enc.name());
     assert_eq!(result["capabilities"]["textDocumentSync"]["change"], 2);
-    let path = Path::new(PATH);
-    let mut texts: Vec<String> = vec![String::new(), START.to_string()];
-    client.open(URI, "zsh", 1, START);
-    let first = client.diagnostics_for(URI, Some(1));
-    assert_eq!(published(&first.message), expected(path, START, enc));
+    let (uri, path) = (subject.uri, Path::new(subject.path));
+    let mut texts: Vec<String> = vec![String::new(), subject.start.to_string()];
+    client.open(uri, subject.language, 1, subject.start);
+    let first = client.diagnostics_for(uri, Some(1));
+    assert_eq!(
+        published(&first.message),
+        expected(path, subject.start, enc)
+    );
     let mut rng = Rng::new(seed);
     let mut requests: Vec<(Value, usize, &str)> = Vec::new();
     let mut checked_versions = 1;
-    for _burst in 0..60 {
+    for _burst in 0..rounds {
         let mut buffer = Vec::new();
         for _ in 0..1 + rng.below(4) {
             let version = texts.len();
@@ -150,7 +182,7 @@ fn bursts(offered: &[&str], enc: Enc, seed: u64) {
             texts.push(text);
             buffer.extend(frame(&notification(
                 "textDocument/didChange",
-                json!({"textDocument": {"uri": URI, "version": version}, "contentChanges": changes}),
+                json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": changes}),
             )));
             // Requests between the changes see exactly the text before them.
             if rng.below(3) == 0 {
@@ -159,7 +191,7 @@ fn bursts(offered: &[&str], enc: Enc, seed: u64) {
                 buffer.extend(frame(&json!({
                     "jsonrpc": "2.0", "id": id, "method": "textDocument/codeAction",
                     "params": {
-                        "textDocument": {"uri": URI},
+                        "textDocument": {"uri": uri},
                         "range": {"start": {"line": 0, "character": 0}, "end": lsp_position(text, text.len(), enc)},
                         "context": {"diagnostics": [], "only": ["quickfix"]},
                     },
@@ -173,7 +205,7 @@ fn bursts(offered: &[&str], enc: Enc, seed: u64) {
                     buffer.extend(frame(&json!({
                         "jsonrpc": "2.0", "id": id, "method": "textDocument/hover",
                         "params": {
-                            "textDocument": {"uri": URI},
+                            "textDocument": {"uri": uri},
                             "position": lsp_position(text, finding.range.start, enc),
                         },
                     })));
@@ -183,12 +215,12 @@ fn bursts(offered: &[&str], enc: Enc, seed: u64) {
         }
         client.write_raw(&buffer);
         let last = texts.len() - 1;
-        let last_publication = client.diagnostics_for(URI, Some(last as i64));
+        let last_publication = client.diagnostics_for(uri, Some(last as i64));
         for (id, version, what) in requests.drain(..) {
             let response = client.response(&id);
             let text = &texts[version];
             if what == "codeAction" {
-                check_code_actions(&response, text, enc);
+                check_code_actions(subject, &response, text, enc);
             } else {
                 let hover = response["result"]["contents"]["value"]
                     .as_str()
@@ -220,7 +252,8 @@ fn bursts(offered: &[&str], enc: Enc, seed: u64) {
     let (status, _) = client.shutdown_and_exit();
     assert!(status.success());
     eprintln!(
-        "{}: {} versions, {checked_versions} publications checked",
+        "{} in {}, seed {seed}: {} versions, {checked_versions} publications checked",
+        subject.path,
         enc.name(),
         texts.len() - 1
     );
@@ -228,17 +261,45 @@ fn bursts(offered: &[&str], enc: Enc, seed: u64) {
 
 #[test]
 fn bursts_in_utf8() {
-    bursts(&["utf-16", "utf-8"], Enc::Utf8, 1);
+    bursts(&ZSHRC, &["utf-16", "utf-8"], Enc::Utf8, 1, 60);
 }
 
 #[test]
 fn bursts_in_utf16() {
-    bursts(&["utf-16"], Enc::Utf16, 2);
+    bursts(&ZSHRC, &["utf-16"], Enc::Utf16, 2, 60);
 }
 
 #[test]
 fn bursts_in_utf32() {
-    bursts(&["utf-32", "utf-16"], Enc::Utf32, 3);
+    bursts(&ZSHRC, &["utf-32", "utf-16"], Enc::Utf32, 3, 60);
+}
+
+#[test]
+fn bursts_in_bash_and_fish() {
+    bursts(&BASHRC, &["utf-16"], Enc::Utf16, 4, 30);
+    bursts(&CONFIG_FISH, &["utf-8"], Enc::Utf8, 5, 30);
+}
+
+/// More seeds: `CONDAGO_LSP_SOAK=200 [CONDAGO_LSP_SOAK_FROM=100] cargo test -p condago --test lsp_protocol -- --ignored`.
+#[test]
+#[ignore = "a soak: run it by hand"]
+fn bursts_soak() {
+    let seeds: u64 = std::env::var("CONDAGO_LSP_SOAK")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(20);
+    let from: u64 = std::env::var("CONDAGO_LSP_SOAK_FROM")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100);
+    for seed in from..from + seeds {
+        let (subject, offered, enc) = match seed % 3 {
+            0 => (&ZSHRC, &["utf-16"][..], Enc::Utf16),
+            1 => (&BASHRC, &["utf-8"][..], Enc::Utf8),
+            _ => (&CONFIG_FISH, &["utf-32"][..], Enc::Utf32),
+        };
+        bursts(subject, offered, enc, seed, 60);
+    }
 }
 
 #[test]
@@ -541,5 +602,55 @@ fn a_file_past_the_parse_budget_gets_cg002_and_never_stalls() {
             "a keystroke took {took:?}"
         );
     }
+    client.shutdown_and_exit();
+}
+
+#[test]
+fn documents_beyond_the_kept_trees_still_lint_hover_and_fix() {
+    // The server keeps syntax trees for a few recent documents only; the others are
+    // parsed again when needed and must answer exactly as before.
+    let mut client = Client::spawn();
+    client.initialize(capabilities(&["utf-16"]), Value::Null);
+    let text = "export PATH=\"$HOME/go/bin:$PATH\"\nexport GOPATH='~/go'\n";
+    let uris: Vec<String> = (0..8)
+        .map(|i| format!("file:///home/u/host{i}/.bashrc"))
+        .collect();
+    for uri in &uris {
+        client.open(uri, "shellscript", 1, text);
+        client.diagnostics_for(uri, Some(1));
+    }
+    let path = Path::new("/home/u/.bashrc");
+    // Edit the oldest document.
+    let end = json!({"line": 2, "character": 0});
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uris[0], "version": 2}, "contentChanges": [{"range": {"start": end, "end": end}, "text": "export PATH=\"~/x:$PATH\"\n"}]}),
+    );
+    let edited = format!("{text}export PATH=\"~/x:$PATH\"\n");
+    let message = client.diagnostics_for(&uris[0], Some(2)).message;
+    assert_eq!(published(&message), expected(path, &edited, Enc::Utf16));
+    // Hover and code actions on another old one.
+    let response = client.call(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uris[1]}, "position": {"line": 0, "character": 3}}),
+    );
+    let value = response["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(value.contains("1. `$HOME/go/bin` (line 1)"), "{response}");
+    let response = client.call(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uris[2]}, "range": {"start": {"line": 1, "character": 0}, "end": {"line": 1, "character": 0}}, "context": {"diagnostics": []}}),
+    );
+    let titles: Vec<&str> = response["result"]
+        .as_array()
+        .expect("actions")
+        .iter()
+        .filter_map(|action| action["title"].as_str())
+        .collect();
+    assert!(
+        titles.contains(&"Disable CG102 for this line"),
+        "{titles:?}"
+    );
     client.shutdown_and_exit();
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use condago_linter::{Applicability, Diagnostic, Edit, Settings};
-use condago_syntax::tree_sitter::{InputEdit, Node, Point, Tree};
+use condago_syntax::tree_sitter::{InputEdit, Point, Tree};
 use ropey::Rope;
 use tower_lsp_server::ls_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, DocumentChanges, OneOf,
@@ -238,7 +238,7 @@ fn disable_edit(target: &Target, finding: &Diagnostic) -> Option<Edit> {
         });
     }
     let tree = target.syntax.parse.tree.as_ref()?;
-    let errors_before = count_errors(tree.root_node());
+    let errors_before = condago_syntax::error_count(tree);
     candidates
         .into_iter()
         .find(|candidate| {
@@ -285,18 +285,7 @@ fn lands_in_comment(
     let in_comment = root
         .descendant_for_byte_range(candidate.probe, candidate.probe + 1)
         .is_some_and(|node| node.kind() == "comment");
-    in_comment && count_errors(root) <= errors_before
-}
-
-fn count_errors(node: Node) -> usize {
-    if !node.has_error() {
-        return 0;
-    }
-    if node.is_error() || node.is_missing() {
-        return 1;
-    }
-    let mut cursor = node.walk();
-    node.children(&mut cursor).map(count_errors).sum()
+    in_comment && condago_syntax::error_count(&new) <= errors_before
 }
 
 fn point_at(text: &str, offset: usize) -> Point {
@@ -392,7 +381,7 @@ mod tests {
             detection.read_by_sh,
             &settings,
         );
-        let syntax = Syntax { detection, parse };
+        let syntax = Syntax::new(detection, parse);
         let rope = Rope::from_str(text);
         let uri: Uri = "file:///home/u/x".parse().expect("uri");
         let target = target_for(path, text, &rope, &syntax, &findings, &uri, &settings);

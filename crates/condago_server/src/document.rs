@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use condago_linter::{Budget, Detection, Parse, Shell};
-use condago_syntax::tree_sitter::{InputEdit, Point};
+use condago_syntax::tree_sitter::{InputEdit, Point, Tree};
 use condago_syntax::{Grammar, ParseProblem};
 use ropey::Rope;
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
@@ -35,7 +35,27 @@ pub struct Document {
 /// A shell document's parse.
 pub struct Syntax {
     pub detection: Detection,
+    /// What the rules read: the tree of the grammar `condago_syntax::parse` would pick.
     pub parse: Parse,
+    /// zsh: the other grammar's tree (bash beside zsh, or zsh beside bash), kept edited so
+    /// the next comparison of the two re-parses incrementally.
+    other: Option<(Grammar, Tree)>,
+    /// zsh: the bash grammar ran past the budget as the comparison; it is not tried again.
+    bash_over_budget: bool,
+    /// The trees were dropped to save memory (see [`Document::evict_trees`]).
+    evicted: bool,
+}
+
+impl Syntax {
+    pub fn new(detection: Detection, parse: Parse) -> Self {
+        Syntax {
+            detection,
+            parse,
+            other: None,
+            bash_over_budget: false,
+            evicted: false,
+        }
+    }
 }
 
 impl Document {
@@ -96,21 +116,38 @@ impl Document {
             old_end_position: old_end_point,
             new_end_position: advance(start_point, new_text),
         };
-        if let Some(tree) = self
-            .syntax
-            .as_mut()
-            .and_then(|syntax| syntax.parse.tree.as_mut())
-        {
-            tree.edit(&edit);
+        if let Some(syntax) = self.syntax.as_mut() {
+            let other = syntax.other.as_mut().map(|(_, tree)| tree);
+            for tree in syntax.parse.tree.as_mut().into_iter().chain(other) {
+                tree.edit(&edit);
+            }
         }
     }
 
-    /// Brings the parse up to date with the text.
+    /// Brings the parse up to date with the text (re-parsing it if its trees were evicted).
     pub fn refresh(&mut self, shell_override: Option<Shell>, budget: &Budget) {
-        if self.stale {
+        let evicted = self.syntax.as_ref().is_some_and(|syntax| syntax.evicted);
+        if self.stale || evicted {
             self.reparse(shell_override, budget);
             self.stale = false;
         }
+    }
+
+    /// Drops the syntax trees (a 2,000-line file's tree takes about 3 MB), keeping the
+    /// findings, the grammar and any parse problems. The next [`Document::refresh`] parses
+    /// again: from scratch as the CLI does, or with the fallback grammar a parse over the
+    /// budget left it with. Returns whether anything was dropped.
+    pub fn evict_trees(&mut self) -> bool {
+        let Some(syntax) = self.syntax.as_mut() else {
+            return false;
+        };
+        if syntax.parse.tree.is_none() {
+            return false;
+        }
+        syntax.parse.tree = None;
+        syntax.other = None;
+        syntax.evicted = true;
+        true
     }
 
     /// The parse as of the last [`Document::refresh`]: `None` when it is not a shell file.
@@ -164,16 +201,101 @@ impl Document {
         self.reparse_fully = false;
         let source = self.text.as_bytes();
         match self.syntax.as_mut() {
+            Some(syntax) if reuse && syntax.evicted => {
+                syntax.detection = detection;
+                syntax.evicted = false;
+                if syntax.parse.problems.is_empty() {
+                    syntax.parse = condago_syntax::parse(source, detection.shell, budget);
+                } else {
+                    // Over the budget before: straight to the grammar that was left.
+                    let started = Instant::now();
+                    match condago_syntax::parse_with(source, syntax.parse.grammar, None, budget) {
+                        Ok(tree) => syntax.parse.tree = Some(tree),
+                        Err(problem) => syntax.parse.problems.push(problem),
+                    }
+                    syntax.parse.elapsed = started.elapsed();
+                }
+            }
             Some(syntax) if reuse => {
                 syntax.detection = detection;
-                reparse_incrementally(&mut syntax.parse, source, budget);
+                if detection.shell == Shell::Zsh && syntax.parse.problems.is_empty() {
+                    reparse_zsh(syntax, source, budget);
+                } else {
+                    reparse_incrementally(&mut syntax.parse, source, budget);
+                }
             }
             _ => {
                 let parse = condago_syntax::parse(source, detection.shell, budget);
-                self.syntax = Some(Syntax { detection, parse });
+                self.syntax = Some(Syntax::new(detection, parse));
             }
         }
     }
+}
+
+/// Re-parses a zsh document that has stayed within the budget, picking the grammar as
+/// `condago_syntax::parse` does: the zsh tree, unless it has errors and the bash tree has
+/// fewer. Both trees are re-parsed incrementally.
+fn reparse_zsh(syntax: &mut Syntax, source: &[u8], budget: &Budget) {
+    let started = Instant::now();
+    if source.len() > budget.max_file_bytes {
+        syntax.parse = condago_syntax::parse(source, Shell::Zsh, budget);
+        syntax.other = None;
+        return;
+    }
+    let chosen = syntax
+        .parse
+        .tree
+        .take()
+        .map(|tree| (syntax.parse.grammar, tree));
+    let mut old_zsh = None;
+    let mut old_bash = None;
+    for (grammar, tree) in chosen.into_iter().chain(syntax.other.take()) {
+        match grammar {
+            Grammar::Zsh => old_zsh = Some(tree),
+            _ => old_bash = Some(tree),
+        }
+    }
+    let zsh = match condago_syntax::parse_with(source, Grammar::Zsh, old_zsh.as_ref(), budget) {
+        Ok(tree) => tree,
+        Err(problem) => {
+            // As a fresh parse would: the bash grammar instead, and CG002.
+            syntax.parse.problems.push(problem);
+            match condago_syntax::parse_with(source, Grammar::Bash, old_bash.as_ref(), budget) {
+                Ok(tree) => {
+                    syntax.parse.grammar = Grammar::Bash;
+                    syntax.parse.tree = Some(tree);
+                }
+                Err(problem) => {
+                    syntax.parse.problems.push(problem);
+                    syntax.parse.grammar = Grammar::Zsh;
+                }
+            }
+            syntax.parse.elapsed = started.elapsed();
+            return;
+        }
+    };
+    let (grammar, tree, other) = if !zsh.root_node().has_error() || syntax.bash_over_budget {
+        (
+            Grammar::Zsh,
+            zsh,
+            old_bash.map(|tree| (Grammar::Bash, tree)),
+        )
+    } else {
+        match condago_syntax::parse_with(source, Grammar::Bash, old_bash.as_ref(), budget) {
+            Ok(bash) if condago_syntax::error_count(&bash) < condago_syntax::error_count(&zsh) => {
+                (Grammar::Bash, bash, Some((Grammar::Zsh, zsh)))
+            }
+            Ok(bash) => (Grammar::Zsh, zsh, Some((Grammar::Bash, bash))),
+            Err(_) => {
+                syntax.bash_over_budget = true;
+                (Grammar::Zsh, zsh, None)
+            }
+        }
+    };
+    syntax.parse.grammar = grammar;
+    syntax.parse.tree = Some(tree);
+    syntax.other = other;
+    syntax.parse.elapsed = started.elapsed();
 }
 
 /// Re-parses an edited tree. Mirrors `condago_syntax::parse`: a file over the size limit
@@ -347,6 +469,26 @@ mod tests {
         assert!(syntax.parse.tree.is_none());
         assert_eq!(syntax.parse.problems.len(), 2);
         assert!(started.elapsed() < std::time::Duration::from_millis(50));
+    }
+
+    #[test]
+    fn evicted_trees_come_back_on_demand() {
+        let name = uri("file:///home/u/.zshrc");
+        let text = "export PATH=\"$HOME/bin:$PATH\"\nfor f (*.zsh(N)) source $f\n";
+        let mut doc = Document::new(&name, "zsh".into(), 1, text.to_string());
+        let before = sexp(&mut doc);
+        assert!(doc.evict_trees());
+        assert!(!doc.evict_trees(), "nothing left to drop");
+        assert!(doc.syntax().expect("shell").parse.tree.is_none());
+        doc.apply_changes(2, vec![change(((1, 0), (1, 0)), "# ")], Encoding::Utf16);
+        doc.apply_changes(3, vec![change(((1, 0), (1, 2)), "")], Encoding::Utf16);
+        assert_eq!(sexp(&mut doc), before);
+        assert!(doc.evict_trees());
+        assert_eq!(
+            sexp(&mut doc),
+            before,
+            "refresh parses an unchanged text again"
+        );
     }
 
     #[test]

@@ -22,10 +22,11 @@ pub fn hover(
     let mut sections = Vec::new();
     let mut about: Option<Range<usize>> = None;
     let mut seen: Vec<&str> = Vec::new();
-    for finding in findings
-        .iter()
-        .filter(|finding| finding.range.start <= offset && offset <= finding.range.end)
-    {
+    // Compared as the client sees the ranges (a finding may start inside a CRLF).
+    let visible = |at: usize| crate::position::snap(rope, at);
+    for finding in findings.iter().filter(|finding| {
+        visible(finding.range.start) <= offset && offset <= visible(finding.range.end)
+    }) {
         if seen.contains(&finding.code) {
             continue;
         }
@@ -274,7 +275,7 @@ mod tests {
         let path = std::path::Path::new(name);
         let detection = condago_linter::resolve_shell(path, text.as_bytes(), None).expect("shell");
         let parse = condago_syntax::parse(text.as_bytes(), detection.shell, &Budget::default());
-        let syntax = Syntax { detection, parse };
+        let syntax = Syntax::new(detection, parse);
         let rope = Rope::from_str(text);
         let offset = text.find(needle).expect("needle");
         hover(path, text, &rope, &syntax, &[], offset).map(|(markdown, _)| markdown)

@@ -13,6 +13,7 @@ mod convert;
 mod document;
 mod hover;
 mod lint;
+mod memory;
 mod position;
 mod server;
 mod session;

@@ -129,6 +129,16 @@ pub fn position(rope: &Rope, offset: usize, encoding: Encoding) -> Position {
     Position::new(to_u32(line), to_u32(column))
 }
 
+/// The byte offset the client sees for `offset`: the start of the character it is in, and
+/// the end of the line's text when it is inside a line break.
+pub fn snap(rope: &Rope, offset: usize) -> usize {
+    self::offset(
+        rope,
+        position(rope, offset, Encoding::Utf32),
+        Encoding::Utf32,
+    )
+}
+
 /// The LSP range of a byte range.
 pub fn range(rope: &Rope, bytes: std::ops::Range<usize>, encoding: Encoding) -> Range {
     Range::new(

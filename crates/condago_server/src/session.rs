@@ -53,6 +53,11 @@ pub enum Event {
 /// findings keep coming while the client types without pause.
 const MAX_BATCH: Duration = Duration::from_millis(30);
 
+/// Syntax trees are kept for this many documents, the ones most recently opened, edited or
+/// asked about; the others keep their text and findings, and are parsed again when they
+/// are next edited or asked about. A 2,000-line file's tree takes about 3 MB.
+const TREES_KEPT: usize = 4;
+
 /// Starts the documents thread. It ends when every sender of `events` is gone.
 pub fn spawn(
     client: Client,
@@ -72,6 +77,8 @@ pub fn spawn(
                 config: Config::default(),
                 documents: HashMap::new(),
                 dirty: Vec::new(),
+                recent: Vec::new(),
+                timing: std::env::var_os("CONDAGO_SERVER_TIMING").is_some(),
             };
             session.run(&events);
         })
@@ -87,6 +94,11 @@ struct Session {
     documents: HashMap<Uri, Document>,
     /// Documents whose findings must be published, in the order they changed.
     dirty: Vec<Uri>,
+    /// Open documents, the most recently used first.
+    recent: Vec<Uri>,
+    /// `CONDAGO_SERVER_TIMING` is set: each publication's parse, lint and publish times go
+    /// to stderr.
+    timing: bool,
 }
 
 impl Session {
@@ -102,6 +114,27 @@ impl Session {
                 }
             }
             self.publish_dirty();
+            self.evict_trees();
+        }
+    }
+
+    /// Marks a document as the most recently used.
+    fn touch(&mut self, uri: &Uri) {
+        self.recent.retain(|recent| recent != uri);
+        self.recent.insert(0, uri.clone());
+    }
+
+    /// Drops the trees of all but the most recently used documents, and gives the memory
+    /// back.
+    fn evict_trees(&mut self) {
+        let mut evicted = false;
+        for uri in self.recent.iter().skip(TREES_KEPT) {
+            if let Some(document) = self.documents.get_mut(uri) {
+                evicted |= document.evict_trees();
+            }
+        }
+        if evicted {
+            crate::memory::give_back();
         }
     }
 
@@ -131,6 +164,7 @@ impl Session {
                 let item = params.text_document;
                 let document = Document::new(&item.uri, item.language_id, item.version, item.text);
                 self.documents.insert(item.uri.clone(), document);
+                self.touch(&item.uri);
                 self.mark_dirty(item.uri);
             }
             Event::Change(params) => {
@@ -142,6 +176,7 @@ impl Session {
                             params.content_changes,
                             self.encoding,
                         );
+                        self.touch(&uri);
                         self.mark_dirty(uri);
                     }
                     None => self.log(
@@ -152,8 +187,11 @@ impl Session {
             }
             Event::Close(params) => {
                 let uri = params.text_document.uri;
-                self.documents.remove(&uri);
+                if self.documents.remove(&uri).is_some() {
+                    crate::memory::give_back();
+                }
                 self.dirty.retain(|dirty| *dirty != uri);
+                self.recent.retain(|recent| *recent != uri);
                 self.publish(uri, Vec::new(), None);
             }
             Event::Configure(value) => self.configure(&value),
@@ -216,6 +254,7 @@ impl Session {
 
     fn publish_dirty(&mut self) {
         for uri in std::mem::take(&mut self.dirty) {
+            let started = Instant::now();
             let published = catch(|| {
                 self.analyze(&uri);
                 let document = self.documents.get(&uri)?;
@@ -228,7 +267,17 @@ impl Session {
                 Some((diagnostics, document.version))
             });
             match published {
-                Ok(Some((diagnostics, version))) => self.publish(uri, diagnostics, Some(version)),
+                Ok(Some((diagnostics, version))) => {
+                    let converted = Instant::now();
+                    self.publish(uri, diagnostics, Some(version));
+                    if self.timing {
+                        eprintln!(
+                            "condago-timing version={version} analyze_us={} publish_us={}",
+                            (converted - started).as_micros(),
+                            converted.elapsed().as_micros()
+                        );
+                    }
+                }
                 Ok(None) => {}
                 Err(message) => self.log(
                     MessageType::ERROR,
@@ -244,10 +293,12 @@ impl Session {
         let Some(document) = self.documents.get_mut(uri) else {
             return;
         };
+        let started = Instant::now();
+        document.refresh(self.config.shell, &settings.budget);
         if document.analysis().is_some() {
             return;
         }
-        document.refresh(self.config.shell, &settings.budget);
+        let parsed = Instant::now();
         let analysis = match document.syntax() {
             None => Analysis::default(),
             Some(syntax) => lint::lint(
@@ -259,6 +310,14 @@ impl Session {
                 &settings,
             ),
         };
+        if self.timing {
+            eprintln!(
+                "condago-timing version={} parse_us={} lint_us={}",
+                document.version,
+                (parsed - started).as_micros(),
+                parsed.elapsed().as_micros()
+            );
+        }
         let mut messages = Vec::new();
         for (code, message) in &analysis.panicked {
             messages.push(format!(
@@ -282,6 +341,9 @@ impl Session {
 
     fn hover(&mut self, params: HoverParams) -> jsonrpc::Result<Option<Hover>> {
         let uri = params.text_document_position_params.text_document.uri;
+        if self.documents.contains_key(&uri) {
+            self.touch(&uri);
+        }
         self.analyze(&uri);
         let Some(document) = self.documents.get(&uri) else {
             return Ok(None);
@@ -321,6 +383,9 @@ impl Session {
         params: CodeActionParams,
     ) -> jsonrpc::Result<Option<CodeActionResponse>> {
         let uri = params.text_document.uri;
+        if self.documents.contains_key(&uri) {
+            self.touch(&uri);
+        }
         self.analyze(&uri);
         let settings = self.config.settings();
         let Some(document) = self.documents.get(&uri) else {

@@ -24,6 +24,8 @@ pub struct Incoming {
 }
 
 pub struct Client {
+    /// The server's stderr lines, when captured.
+    pub stderr: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
     child: Child,
     stdin: Option<ChildStdin>,
     incoming: Receiver<Incoming>,
@@ -35,13 +37,36 @@ pub struct Client {
 impl Client {
     /// Starts `condago server`.
     pub fn spawn() -> Client {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_condago"))
+        Client::spawn_with(&[], false)
+    }
+
+    /// Starts `condago server` with extra environment variables, maybe keeping its stderr.
+    pub fn spawn_with(env: &[(&str, &str)], capture_stderr: bool) -> Client {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_condago"));
+        command
             .arg("server")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start condago server");
+            .stderr(if capture_stderr {
+                Stdio::piped()
+            } else {
+                Stdio::inherit()
+            });
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let mut child = command.spawn().expect("start condago server");
+        let stderr = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        if let Some(pipe) = child.stderr.take() {
+            let lines = stderr.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                    if let Ok(mut lines) = lines.lock() {
+                        lines.push(line);
+                    }
+                }
+            });
+        }
         let stdout = child.stdout.take().expect("stdout");
         let stdin = child.stdin.take();
         let (sender, incoming) = std::sync::mpsc::channel();
@@ -55,6 +80,7 @@ impl Client {
             }
         });
         Client {
+            stderr,
             child,
             stdin,
             incoming,
