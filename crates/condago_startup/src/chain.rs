@@ -297,11 +297,9 @@ impl Engine<'_> {
             self.reconstruct_path(site);
         }
         if self.mode.login() && self.fs.is_executable("/usr/libexec/path_helper") {
-            let site = self.site_with(read, 0, Some("path_helper".to_string()));
-            self.taint_path(
-                site,
-                "macOS path_helper (/etc/paths, /etc/paths.d) is not modelled".to_string(),
-            );
+            // fish's own copy of macOS path_helper.
+            let site = self.site_with(read, 0, None);
+            self.path_helper(site);
         }
         let home = self.home();
         let mut dirs = vec![

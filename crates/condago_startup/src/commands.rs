@@ -85,10 +85,70 @@ impl Engine<'_> {
                     None => None,
                 }
             }
+            "path_helper" if arg(0) == Some("-s") && self.fs.is_executable(&name) => {
+                // Its output is `PATH="…"; export PATH;`: modelled when it is run, so the
+                // entries it keeps keep their lines.
+                self.hooks.push(crate::engine::Hook {
+                    tool: crate::conda::Tool::PathHelper,
+                    exe: name.clone(),
+                    base: String::new(),
+                    shell: String::new(),
+                });
+                Some((Value::hook((self.hooks.len() - 1) as u32), Some(0)))
+            }
             "true" => Some((Value::default(), Some(0))),
             "false" => Some((Value::default(), Some(1))),
             _ => None,
         }
+    }
+
+    /// macOS `path_helper`: `PATH` becomes the lines of `/etc/paths`, then of each file in
+    /// `/etc/paths.d` in name order, then the current entries not yet listed (which keep
+    /// the lines that put them there).
+    pub(crate) fn path_helper(&mut self, site: u32) {
+        let mut files = vec!["/etc/paths".to_string()];
+        let mut names = self.fs.list("/etc/paths.d");
+        names.sort();
+        files.extend(names.into_iter().map(|n| format!("/etc/paths.d/{n}")));
+        let mut listed: Vec<String> = Vec::new();
+        for file in files {
+            let Some(bytes) = self.fs.read(&file) else {
+                continue;
+            };
+            for line in String::from_utf8_lossy(&bytes).lines() {
+                let line = line.trim();
+                if !line.is_empty() && !listed.iter().any(|d| d == line) {
+                    listed.push(line.to_string());
+                }
+            }
+        }
+        let current = self.path_items();
+        let mut items: Vec<Value> = listed
+            .iter()
+            .map(|dir| {
+                current
+                    .iter()
+                    .find(|e| e.known().as_deref() == Some(dir.as_str()))
+                    .cloned()
+                    .unwrap_or_else(|| Value::text(dir.clone()))
+            })
+            .collect();
+        for entry in current {
+            let known = entry.known();
+            if known.as_ref().is_none_or(|t| !listed.contains(t)) {
+                items.push(entry);
+            }
+        }
+        let site = match self.trace.sites.get(site as usize).cloned() {
+            Some(s) => self.site_with(
+                s.read,
+                s.line,
+                Some("path_helper: /etc/paths, /etc/paths.d".to_string()),
+            ),
+            None => site,
+        };
+        self.store_path(items, site);
+        self.state.status = Some(0);
     }
 
     /// An unknown stretch for the output of `command`; marked harmless for tools whose

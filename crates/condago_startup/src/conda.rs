@@ -24,6 +24,8 @@ pub(crate) enum Tool {
     Conda,
     Mamba,
     Micromamba,
+    /// Not conda: macOS `path_helper -s`, whose output is modelled the same way.
+    PathHelper,
 }
 
 impl Tool {
@@ -32,6 +34,7 @@ impl Tool {
             Tool::Conda => "conda",
             Tool::Mamba => "mamba",
             Tool::Micromamba => "micromamba",
+            Tool::PathHelper => "path_helper",
         }
     }
 }
@@ -114,6 +117,10 @@ impl Engine<'_> {
         let Some(hook) = self.hooks.get(id as usize).cloned() else {
             return;
         };
+        if hook.tool == Tool::PathHelper {
+            self.path_helper(site);
+            return;
+        }
         let auto = auto_activate(self, &hook);
         let note = match (hook.tool, auto) {
             (Tool::Conda, true) => "conda's hook: base auto-activates".to_string(),

@@ -215,8 +215,9 @@ impl Engine<'_> {
         let mut any_glob = false;
         for seg in field {
             let Some(known) = seg.value.known() else {
-                let unquoted_glob = !seg.quoted && seg.value.has_unknown();
-                if qualifier.is_some() || unquoted_glob {
+                // A stretch that is not known stays as it is (itself unknown, or a hook's
+                // output); with a qualifier the whole word is unknown.
+                if qualifier.is_some() {
                     return Glob::Unknown("a glob over a value that is not known".to_string());
                 }
                 return Glob::Literal;
