@@ -164,6 +164,16 @@ fn find(source: &[u8], index: &LineIndex) -> Vec<Suppression> {
         {
             continue;
         }
+        // A `#` is a comment only where a word starts, and not inside quotes opened
+        // earlier on the line (`PATH="$HOME/x# condago: …"` is a value, not a comment).
+        let before_hash = &text[..hash];
+        let word_start = before_hash
+            .last()
+            .is_none_or(|b| matches!(b, b' ' | b'\t' | b';' | b'&' | b'|' | b'(' | b')'));
+        let open_quotes = |quote: u8| before_hash.iter().filter(|&&b| b == quote).count() % 2 == 1;
+        if !word_start || open_quotes(b'"') || open_quotes(b'\'') {
+            continue;
+        }
         let after = &text[marker + MARKER.len()..];
         let skip = after.iter().take_while(|b| b.is_ascii_whitespace()).count();
         let after = &after[skip..];
@@ -198,7 +208,6 @@ fn find(source: &[u8], index: &LineIndex) -> Vec<Suppression> {
         if entries.is_empty() {
             continue;
         }
-        let before_hash = &text[..hash];
         let own_line = before_hash.iter().all(|b| b.is_ascii_whitespace());
         let removal = if own_line {
             start..index.line_start(line + 1).min(source.len())

@@ -13,7 +13,8 @@ use crate::{Grammar, ParseProblem};
 /// Limits for one parse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Budget {
-    /// Wall time for one grammar's attempt.
+    /// Wall time for one grammar's attempt; files over 1 MB get this much per started MB
+    /// (tree-sitter parses 5–10 MB/s, so a 5 MB file needs about a second).
     pub time: Duration,
     /// Bytes the parser may hold at once, beyond what it held when the parse started; large
     /// files get 48 bytes of parser memory per byte of text when that is more.
@@ -26,9 +27,10 @@ impl Default for Budget {
     fn default() -> Self {
         Budget {
             time: Duration::from_millis(1000),
-            // Startup files need a few MB; runaway grammars grow at about 500 MB/s, so a low
-            // cap ends them in about a tenth of a second.
-            memory: 64 * 1024 * 1024,
+            // Startup files need a few MB (each Debian corpus file the zsh grammar can parse
+            // at all needs less than 16 MB); runaway grammars grow at about 500 MB/s, so this
+            // cap ends them in about 30 ms.
+            memory: 16 * 1024 * 1024,
             max_file_bytes: 16 * 1024 * 1024,
         }
     }
@@ -45,6 +47,8 @@ impl Guard {
     pub(crate) fn start(budget: &Budget, source_len: usize) -> Self {
         let mut budget = *budget;
         budget.memory = budget.memory.max(source_len.saturating_mul(48));
+        let megabytes = u32::try_from(source_len.div_ceil(1024 * 1024)).unwrap_or(u32::MAX);
+        budget.time = budget.time.saturating_mul(megabytes.max(1));
         Guard {
             started: Instant::now(),
             bytes_at_start: thread_bytes(),
@@ -162,5 +166,22 @@ mod counting {
         super::add_thread_bytes(-size_of_block(ptr));
         // SAFETY: `ptr` is null or a live libc block.
         unsafe { libc_free(ptr) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn large_files_get_time_and_memory_in_proportion() {
+        let budget = Budget::default();
+        let small = Guard::start(&budget, 300 * 1024);
+        assert_eq!(small.budget.time, budget.time);
+        assert_eq!(small.budget.memory, budget.memory);
+        // A 5 MB generated startup file takes tree-sitter about a second to parse.
+        let large = Guard::start(&budget, 5 * 1024 * 1024);
+        assert_eq!(large.budget.time, budget.time * 5);
+        assert_eq!(large.budget.memory, 5 * 1024 * 1024 * 48);
     }
 }

@@ -255,6 +255,10 @@ fn move_fix(file: &StartupFile, statement: &Statement, definition: &Definition) 
             _ => break,
         }
     }
+    if lines.start < at && at < lines.end {
+        // The statement runs on past the block (an unclosed quote): nothing to move it over.
+        return None;
+    }
     let mut text = moved;
     if !text.ends_with('\n') {
         text.push_str(line_break_at(file, statement.range.start));
@@ -303,6 +307,53 @@ mod tests {
 
     use crate::rules::conda::stub::{create_env, init_block, install_conda};
     use crate::rules::test_support::*;
+
+    #[test]
+    fn no_move_into_the_activations_own_lines() {
+        // Found by fuzzing (`scripts/fuzz`, target edits): with an unclosed quote the
+        // statement runs through the block, and the fix inserted inside what it deleted.
+        let text = "# ~/.bashrc on the lab workstation\n\
+         \n\
+         alias ll='ls -alF'\n\
+         alias gs='git status'\n\
+         \n\
+         # always work in the ml environment\n\
+         conda activate m'\n\
+         \n\
+         # >>> conda initialize >>>\n\
+         # !! Contents within this block are managed by 'conda init' !!\n\
+         __conda_setup=\"$('/home/u/miniconda3/bin/conda' 'shell.bash' 'hook' 2> /dev/null)\"\n\
+         if [ $? -eq 0 ]; then\n\
+             eval \"$__conda_setup\"\n\
+         else\n\
+             if [ -f \"/home/u/miniconda3/etc/profile.d/conda.sh\" ]; then\n\
+                 . \"/home/u/miniconda3/etc/profile.d/conda.sh\"\n\
+             else\n\
+                 export PATH=\"/home/u/miniconda3/bin:$PATH\"\n\
+             fi\n\
+         fi\n\
+         unset __conda_setup\n\
+         # <<< conda initialize <<<\n\
+         \n\
+         # ---- from the laptop's .bashrc ----\n\
+         alias gd='git diff'\n\
+         \n\
+         # >>> conda initialize >>>\n\
+         # !! Contents within this block are managed by 'conda init' !!\n\
+         __conda_setup=\"$('/home/u/miniconda3/bin/conda' 'shell.bash' 'hook' 2> /dev/null)\"\n\
+         if [ $? -eq 0 ]; then\n\
+             eval \"$__conda_setup\"\n\
+         else\n\
+         ";
+        let found = findings("CG204", Shell::Bash, text);
+        assert!(!found.is_empty());
+        for finding in found {
+            if let Some(fix) = &finding.fix {
+                let (first, second) = (&fix.edits[0].range, &fix.edits[1].range);
+                assert!(first.end <= second.start, "{:?}", fix.edits);
+            }
+        }
+    }
 
     #[test]
     fn finds_activations_before_the_block_in_each_shell() {

@@ -116,6 +116,20 @@ mod tests {
     }
 
     #[test]
+    fn a_marker_inside_a_word_or_quotes_is_not_a_comment() {
+        // Found by fuzzing (`scripts/fuzz`, target fix): the "comment" was part of a quoted
+        // value, and removing it removed the closing quote.
+        for source in [
+            "export PATH=\"$HOME/x# condago: disable-file=go/bin:$PATH\"\n",
+            "export PATH=\"$HOME/x # condago: disable=CG102 $PATH\"\n",
+            "echo a# condago: disable=CG102\n",
+        ] {
+            assert!(!all_codes(source).contains(&"CG003"), "{source}");
+            assert_eq!(fix_all(source), source);
+        }
+    }
+
+    #[test]
     fn only_the_unused_code_is_removed_from_a_list() {
         let source = "export PATH=\"~/bin:$PATH\" # condago: disable=CG102,CG998\n";
         assert_eq!(all_codes(source), vec!["CG003"]);
