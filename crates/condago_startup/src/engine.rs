@@ -155,6 +155,8 @@ pub(crate) struct Engine<'i> {
     pub exported_later: std::collections::HashSet<String>,
     /// Output redirected away from the captured output (`cmd >/dev/null`).
     pub capture_muted: usize,
+    /// bash/zsh aliases defined so far.
+    pub aliases: HashMap<String, String>,
     cache: HashMap<String, Option<Rc<Source>>>,
 }
 
@@ -184,6 +186,7 @@ impl<'i> Engine<'i> {
             sources_in_use: Vec::new(),
             exported_later: Default::default(),
             capture_muted: 0,
+            aliases: HashMap::new(),
             cache: HashMap::new(),
         }
     }

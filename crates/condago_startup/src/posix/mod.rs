@@ -567,6 +567,36 @@ impl Engine<'_> {
                 self.state.status = None;
                 Flow::Next
             }
+            "alias" => {
+                for definition in args.iter().filter_map(Value::known) {
+                    if let Some((alias, body)) = definition.split_once('=') {
+                        self.aliases.insert(alias.to_string(), body.to_string());
+                    }
+                }
+                self.state.status = Some(0);
+                Flow::Next
+            }
+            _ if self.aliases.contains_key(&name) => {
+                // Aliases defined in a startup file expand in later lines of interactive
+                // shells; one that changes PATH or reads code is not followed.
+                let body = self.aliases.get(&name).cloned().unwrap_or_default();
+                self.state.status = None;
+                let touches = [
+                    "PATH",
+                    "path=",
+                    "source",
+                    ". ",
+                    "eval",
+                    "conda",
+                    "fish_add_path",
+                ]
+                .iter()
+                .any(|needle| body.contains(needle));
+                if touches && self.mode.interactive() {
+                    self.taint_path(site, format!("the alias `{name}` ({body}) is not followed"));
+                }
+                Flow::Next
+            }
             _ if INERT_BUILTINS.contains(&name.as_str()) => {
                 self.state.status = Some(0);
                 Flow::Next
@@ -885,9 +915,14 @@ impl Engine<'_> {
         };
         let mut patterns = Vec::new();
         let mut body = Vec::new();
+        // `;&` runs the next body too; `;;&` goes on testing the next patterns.
+        let mut fallthrough = "";
         let mut cursor = item.walk();
         for (i, child) in item.children(&mut cursor).enumerate() {
             let field = item.field_name_for_child(i as u32);
+            if field == Some("fallthrough") {
+                fallthrough = if child.kind() == ";&" { ";&" } else { ";;&" };
+            }
             if field == Some("value") {
                 patterns.push(src.node_text(child).to_string());
             } else if child.is_named()
@@ -906,21 +941,68 @@ impl Engine<'_> {
             };
             matched = crate::value::tri_or(matched, result);
         }
-        match matched {
-            Some(true) => {
-                self.state.status = Some(0);
-                self.run_nodes(src, &body)
+        let run = |e: &mut Self| {
+            e.state.status = Some(0);
+            let flow = e.run_nodes(src, &body);
+            if flow != Flow::Next {
+                return flow;
             }
+            match fallthrough {
+                ";&" => e.case_fall_into(src, value, value_text, later, site),
+                ";;&" => e.case_items(src, value, value_text, later, site),
+                _ => Flow::Next,
+            }
+        };
+        match matched {
+            Some(true) => run(self),
             Some(false) => self.case_items(src, value, value_text, later, site),
             None => {
                 let why = format!("`case {value_text} in {})`", patterns.join("|"));
-                self.fork(
-                    site,
-                    &why,
-                    |e| e.run_nodes(src, &body),
-                    |e| e.case_items(src, value, value_text, later, site),
-                )
+                self.fork(site, &why, run, |e| {
+                    e.case_items(src, value, value_text, later, site)
+                })
             }
+        }
+    }
+
+    /// After `;&`: the next item's body runs whatever its patterns say.
+    fn case_fall_into(
+        &mut self,
+        src: &Source,
+        value: &Value,
+        value_text: &str,
+        items: &[Node],
+        site: u32,
+    ) -> Flow {
+        let Some((item, later)) = items.split_first() else {
+            return Flow::Next;
+        };
+        let mut body = Vec::new();
+        let mut fallthrough = "";
+        let mut cursor = item.walk();
+        for (i, child) in item.children(&mut cursor).enumerate() {
+            let field = item.field_name_for_child(i as u32);
+            if field == Some("fallthrough") {
+                fallthrough = if child.kind() == ";&" { ";&" } else { ";;&" };
+            }
+            if child.is_named()
+                && child.kind() != "comment"
+                && !matches!(
+                    field,
+                    Some("value") | Some("termination") | Some("fallthrough")
+                )
+            {
+                body.push(child);
+            }
+        }
+        let flow = self.run_nodes(src, &body);
+        if flow != Flow::Next {
+            return flow;
+        }
+        match fallthrough {
+            ";&" => self.case_fall_into(src, value, value_text, later, site),
+            ";;&" => self.case_items(src, value, value_text, later, site),
+            _ => Flow::Next,
         }
     }
 

@@ -604,7 +604,20 @@ impl Engine<'_> {
                 set_test = true;
                 i = 1;
             }
-            Some('=') | Some('~') | Some('^') if self.is_zsh() => i = 1,
+            Some('=') if self.is_zsh() => {
+                // `${=name}`: split on whitespace.
+                let inner_rest: String = chars[1..].iter().collect();
+                return match self.param(&inner_rest, quoted, site) {
+                    Expansion::Scalar(value) if !quoted => match value.known() {
+                        Some(text) => {
+                            Expansion::List(text.split_whitespace().map(Value::text).collect())
+                        }
+                        None => Expansion::Scalar(value),
+                    },
+                    other => other,
+                };
+            }
+            Some('~') | Some('^') if self.is_zsh() => i = 1,
             _ => {}
         }
         let name_start = i;
