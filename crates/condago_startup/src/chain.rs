@@ -265,40 +265,56 @@ impl Engine<'_> {
     fn fish_startup(&mut self) {
         let config = self.fish_config_dir();
         let data = self.fish_data_dir();
-        // Universal variables.
-        if let Some(text) = self.fs.read(&format!("{config}/fish_variables")) {
-            for (name, items, exported) in parse_fish_variables(&String::from_utf8_lossy(&text)) {
+        // fish's own config.fish runs first; it reads the universal variables, sets up the
+        // fish_user_paths handler (and path_helper on macOS), then runs the conf.d pass.
+        let own = format!("{data}/config.fish");
+        let own_text = self
+            .fs
+            .read(&own)
+            .map(|t| String::from_utf8_lossy(&t).into_owned())
+            .unwrap_or_default();
+        let line_of = |needle: &str| {
+            own_text
+                .lines()
+                .position(|l| l.trim_start().starts_with(needle))
+                .map_or(1, |n| n as u32 + 1)
+        };
+        let read = self.begin_read(&own, None);
+        self.read = read;
+        let variables = format!("{config}/fish_variables");
+        let mut user_paths_site = None;
+        if let Some(text) = self.fs.read(&variables) {
+            let file = self.begin_read(&variables, None);
+            for (line, name, items, exported) in
+                parse_fish_variables(&String::from_utf8_lossy(&text))
+            {
                 let mut items: Vec<Value> = items.into_iter().map(Value::text).collect();
                 if name.ends_with("PATH") {
                     items = items.into_iter().flat_map(|v| v.split(':')).collect();
+                }
+                if name == "fish_user_paths" {
+                    let site = self.site_with(file, line as u32, None);
+                    for item in &mut items {
+                        item.stamp(Origin::Site(site));
+                    }
+                    user_paths_site = Some(site);
                 }
                 let mut var = Var::list(items);
                 var.exported = exported;
                 self.state.universal.insert(name, var);
             }
         }
-        // fish's own config.fish: the fish_user_paths handler, then the conf.d pass.
-        let own = format!("{data}/config.fish");
-        let read = self.begin_read(&own, None);
-        self.read = read;
         if self.state.universal.contains_key("fish_user_paths")
             || self.state.vars.contains_key("fish_user_paths")
         {
-            let site = self.site_with(
-                read,
-                0,
-                Some("fish_user_paths (universal, in fish_variables)".to_string()),
-            );
-            if let Some(var) = self.state.universal.get_mut("fish_user_paths") {
-                for item in &mut var.items {
-                    item.stamp(Origin::Site(site));
-                }
-            }
+            let line = line_of("__fish_reconstruct_path");
+            let site = user_paths_site.unwrap_or_else(|| self.site_with(read, line, None));
             self.reconstruct_path(site);
         }
         if self.mode.login() && self.fs.is_executable("/usr/libexec/path_helper") {
             // fish's own copy of macOS path_helper.
-            let site = self.site_with(read, 0, None);
+            let line = line_of("__fish_macos_set_env PATH");
+            let site = self.site_with(read, line, None);
             self.path_helper(site);
         }
         let home = self.home();
@@ -360,11 +376,11 @@ impl Engine<'_> {
     }
 }
 
-/// `SETUVAR [--export] NAME:VALUE` lines of `fish_variables`; list items are separated by
-/// `\x1e`.
-fn parse_fish_variables(text: &str) -> Vec<(String, Vec<String>, bool)> {
+/// `SETUVAR [--export] NAME:VALUE` lines of `fish_variables` (1-based line, name, items,
+/// exported); list items are separated by `\x1e`.
+fn parse_fish_variables(text: &str) -> Vec<(usize, String, Vec<String>, bool)> {
     let mut out = Vec::new();
-    for line in text.lines() {
+    for (number, line) in text.lines().enumerate() {
         let Some(rest) = line.strip_prefix("SETUVAR ") else {
             continue;
         };
@@ -381,7 +397,7 @@ fn parse_fish_variables(text: &str) -> Vec<(String, Vec<String>, bool)> {
         } else {
             items
         };
-        out.push((name.to_string(), items, exported));
+        out.push((number + 1, name.to_string(), items, exported));
     }
     out
 }
@@ -418,8 +434,8 @@ mod tests {
                     SETUVAR fish_user_paths:/a\\x1e/b\\x20c\n\
                     SETUVAR --export EDITOR:vim\n";
         let vars = parse_fish_variables(text);
-        assert_eq!(vars[0].0, "fish_user_paths");
-        assert_eq!(vars[0].1, vec!["/a", "/b c"]);
-        assert!(vars[1].2);
+        assert_eq!((vars[0].0, vars[0].1.as_str()), (2, "fish_user_paths"));
+        assert_eq!(vars[0].2, vec!["/a", "/b c"]);
+        assert!(vars[1].3);
     }
 }

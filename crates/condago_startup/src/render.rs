@@ -38,12 +38,7 @@ pub fn text(startup: &Startup) -> String {
         startup.mode.flags()
     );
     let _ = writeln!(out, "  files read, in order:");
-    if startup
-        .files
-        .iter()
-        .all(|f| f.path.ends_with("share/fish/config.fish"))
-        && startup.files.len() <= 1
-    {
+    if startup.files.is_empty() {
         let _ = writeln!(out, "    (none)");
     }
     for (i, file) in startup.files.iter().enumerate() {

@@ -118,7 +118,7 @@ fn macos_path_helper_moves_zshenv_entries_to_the_end() {
     );
     let fish = analyze(StartupShell::Fish, Mode::Login, &inputs);
     assert_eq!(shown(&fish)[0], "~/fish/bin@~/.config/fish/config.fish:1");
-    assert!(shown(&fish).contains(&"/opt/homebrew/bin@/usr/share/fish/config.fish:0".to_string()));
+    assert!(shown(&fish).contains(&"/opt/homebrew/bin@/usr/share/fish/config.fish:1".to_string()));
 }
 
 #[test]
