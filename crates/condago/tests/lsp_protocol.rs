@@ -330,7 +330,15 @@ fn no_encoding_offered_means_utf16() {
 #[test]
 fn close_clears_and_configuration_selects_rules() {
     let mut client = Client::spawn();
-    client.initialize(capabilities(&["utf-16"]), json!({"ignore": ["CG102"]}));
+    client.initialize(
+        capabilities(&["utf-16"]),
+        json!({"ignore": ["CG102", "CG999"]}),
+    );
+    let shown = client.wait_for(|m| m["method"] == "window/showMessage");
+    assert!(shown.message["params"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("`CG999`"));
     let text = "export PATH=\"~/bin:$PATH\"\n";
     client.open(URI, "zsh", 1, text);
     let message = client.diagnostics_for(URI, Some(1)).message;

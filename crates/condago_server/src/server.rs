@@ -132,6 +132,7 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
+        self.send(Event::Initialized);
         self.pull_configuration();
     }
 

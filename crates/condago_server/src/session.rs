@@ -40,6 +40,8 @@ pub enum Event {
         document_changes: bool,
         options: Value,
     },
+    /// From `initialized`: the client now takes messages.
+    Initialized,
     Open(DidOpenTextDocumentParams),
     Change(DidChangeTextDocumentParams),
     Close(DidCloseTextDocumentParams),
@@ -78,6 +80,7 @@ pub fn spawn(
                 documents: HashMap::new(),
                 dirty: Vec::new(),
                 recent: Vec::new(),
+                held_messages: Some(Vec::new()),
                 timing: std::env::var_os("CONDAGO_SERVER_TIMING").is_some(),
             };
             session.run(&events);
@@ -96,6 +99,8 @@ struct Session {
     dirty: Vec<Uri>,
     /// Open documents, the most recently used first.
     recent: Vec<Uri>,
+    /// Messages for the user from before `initialized` (the client would drop them).
+    held_messages: Option<Vec<(MessageType, String)>>,
     /// `CONDAGO_SERVER_TIMING` is set: each publication's parse, lint and publish times go
     /// to stderr.
     timing: bool,
@@ -159,6 +164,11 @@ impl Session {
                 self.encoding = encoding;
                 self.document_changes = document_changes;
                 self.configure(&options);
+            }
+            Event::Initialized => {
+                for (kind, message) in self.held_messages.take().unwrap_or_default() {
+                    self.show(kind, message);
+                }
             }
             Event::Open(params) => {
                 let item = params.text_document;
@@ -441,9 +451,13 @@ impl Session {
             .block_on(self.client.log_message(kind, message));
     }
 
-    fn show(&self, kind: MessageType, message: String) {
-        self.runtime
-            .block_on(self.client.show_message(kind, message));
+    fn show(&mut self, kind: MessageType, message: String) {
+        match self.held_messages.as_mut() {
+            Some(held) => held.push((kind, message)),
+            None => self
+                .runtime
+                .block_on(self.client.show_message(kind, message)),
+        }
     }
 }
 
