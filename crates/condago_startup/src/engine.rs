@@ -714,7 +714,7 @@ impl<'i> Engine<'i> {
         self.steps < MAX_STEPS
     }
 
-    /// Whether a known entry is a dead end for `Chunk::Unknown` checks.
+    /// Why a value is not known: the reason recorded for its first unknown stretch.
     pub(crate) fn value_unknown_reason(&self, value: &Value) -> Option<String> {
         value.0.iter().find_map(|piece| match piece.chunk {
             Chunk::Unknown(id) => self.trace.unknowns.get(id as usize).cloned(),

@@ -1559,9 +1559,7 @@ impl Engine<'_> {
                     self.state.vars.remove("PATH");
                 }
                 _ => {
-                    if self.in_function() {
-                        // Unsetting a local keeps the saved outer value for the return.
-                    }
+                    // Unsetting a local keeps the saved outer value for the return.
                     self.state.vars.remove(&arg);
                 }
             }
