@@ -120,6 +120,20 @@ pub struct StartupFile<'a> {
     pub error_ranges: Vec<Range<usize>>,
     /// Where each line starts, for line-level questions.
     pub line_starts: Vec<usize>,
+    /// `statements` indexed by position, built on first use (see [`StartupFile::overlapping`]).
+    statement_index: std::sync::OnceLock<StatementIndex>,
+}
+
+/// The statements ordered by where they start, for range questions in O(log n), and how
+/// many statements of each `&&`/`||` list run in the shell itself.
+#[derive(Debug, Default)]
+struct StatementIndex {
+    /// Indices into `statements`, by start offset.
+    by_start: Vec<usize>,
+    /// The largest end offset among `by_start[..=i]`.
+    max_end: Vec<usize>,
+    /// Statements not in a subshell, per list id.
+    list_sizes: std::collections::HashMap<usize, usize>,
 }
 
 /// A simple statement: an assignment or a command, with where it runs.
@@ -286,6 +300,7 @@ impl<'a> StartupFile<'a> {
             conda_blocks: Vec::new(),
             error_ranges: Vec::new(),
             line_starts: line_starts(source),
+            statement_index: std::sync::OnceLock::new(),
         };
         file.conda_blocks = conda::find_blocks(&file);
         if let Some(tree) = file.tree {
@@ -330,6 +345,54 @@ impl<'a> StartupFile<'a> {
             end -= 1;
         }
         start..end
+    }
+
+    fn statement_index(&self) -> &StatementIndex {
+        self.statement_index.get_or_init(|| {
+            let mut by_start: Vec<usize> = (0..self.statements.len()).collect();
+            by_start.sort_by_key(|&i| self.statements[i].range.start);
+            let mut max_end = Vec::with_capacity(by_start.len());
+            let mut end = 0;
+            for &i in &by_start {
+                end = end.max(self.statements[i].range.end);
+                max_end.push(end);
+            }
+            let mut list_sizes = std::collections::HashMap::new();
+            for statement in &self.statements {
+                if !statement.context.in_subshell {
+                    *list_sizes.entry(statement.chain.list).or_insert(0) += 1;
+                }
+            }
+            StatementIndex {
+                by_start,
+                max_end,
+                list_sizes,
+            }
+        })
+    }
+
+    /// The statements that share at least one byte with `range` (start before its end, end
+    /// after its start), in no particular order.
+    pub fn overlapping(&self, range: Range<usize>) -> impl Iterator<Item = &Statement> + '_ {
+        let index = self.statement_index();
+        let candidates = index
+            .by_start
+            .partition_point(|&i| self.statements[i].range.start < range.end);
+        (0..candidates)
+            .rev()
+            .take_while(move |&j| index.max_end[j] > range.start)
+            .map(move |j| &self.statements[index.by_start[j]])
+            .filter(move |statement| statement.range.end > range.start)
+    }
+
+    /// How many statements of an `&&`/`||` list (a [`Chain::list`] id) run in the shell
+    /// itself, not in a subshell.
+    pub fn list_len(&self, list: usize) -> usize {
+        self.statement_index()
+            .list_sizes
+            .get(&list)
+            .copied()
+            .unwrap_or(0)
     }
 
     /// Whether a range overlaps a region the parser could not understand.

@@ -51,6 +51,12 @@ crate::declare_rule! {
 fn check(checker: &mut Checker) {
     let file = checker.file;
     let mut found: Vec<(&Statement, &Command, &Statement)> = Vec::new();
+    // What runs inside `$(…)` and `<(…)` is lifted as statements in a subshell.
+    let in_substitutions: Vec<&Statement> = file
+        .statements
+        .iter()
+        .filter(|statement| statement.context.in_subshell)
+        .collect();
     for (index, statement) in file.statements.iter().enumerate() {
         let StatementKind::Command(command) = &statement.kind else {
             continue;
@@ -95,7 +101,7 @@ fn check(checker: &mut Checker) {
                     // `source file`: nothing runs inside it (and no scan of every statement).
                     continue;
                 }
-                for inner in &file.statements {
+                for inner in in_substitutions.iter().copied() {
                     let StatementKind::Command(tool) = &inner.kind else {
                         continue;
                     };

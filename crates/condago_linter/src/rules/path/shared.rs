@@ -278,20 +278,15 @@ pub(super) fn own_lines(file: &StartupFile, statement: &Statement) -> Option<Ran
             .get(last + 1)
             .copied()
             .unwrap_or(source.len());
-    let alone = file.statements.iter().all(|other| {
+    let alone = file.overlapping(lines.clone()).all(|other| {
         std::ptr::eq(other, statement)
-            || other.range.end <= lines.start
-            || other.range.start >= lines.end
             || (other.context.in_subshell
                 && range.start <= other.range.start
                 && other.range.end <= range.end
                 && other.range != *range)
     });
-    let in_list = file.statements.iter().any(|other| {
-        !std::ptr::eq(other, statement)
-            && other.chain.list == statement.chain.list
-            && !other.context.in_subshell
-    });
+    let itself = usize::from(!statement.context.in_subshell);
+    let in_list = file.list_len(statement.chain.list) > itself;
     (alone && !in_list && statement.chain.after.is_none()).then_some(lines)
 }
 
