@@ -44,28 +44,30 @@ fn home_with(files: &[(&str, &[u8])]) -> tempfile::TempDir {
 #[test]
 fn exit_codes() {
     let dir = home_with(&[
-        (".bashrc", BAD_BASHRC.as_bytes()),
+        (".bash_profile", BAD_BASHRC.as_bytes()),
         ("clean.bash", b"export A=1\n"),
     ]);
     let d = dir.path();
     assert_eq!(run(&["lint", "clean.bash"], d).status.code(), Some(0));
-    assert_eq!(run(&["lint", ".bashrc"], d).status.code(), Some(1));
+    assert_eq!(run(&["lint", ".bash_profile"], d).status.code(), Some(1));
     assert_eq!(
-        run(&["lint", "--exit-zero", ".bashrc"], d).status.code(),
+        run(&["lint", "--exit-zero", ".bash_profile"], d)
+            .status
+            .code(),
         Some(0)
     );
-    let missing = run(&["lint", "nope/.zshrc"], d);
+    let missing = run(&["lint", "nope/.zprofile"], d);
     assert_eq!(missing.status.code(), Some(2));
     assert!(
-        stderr(&missing).contains("nope/.zshrc: No such file or directory"),
+        stderr(&missing).contains("nope/.zprofile: No such file or directory"),
         "{}",
         stderr(&missing)
     );
-    let bad_select = run(&["lint", "--select", "CG999", ".bashrc"], d);
+    let bad_select = run(&["lint", "--select", "CG999", ".bash_profile"], d);
     assert_eq!(bad_select.status.code(), Some(2));
     assert!(stderr(&bad_select).contains("`CG999` matches no rule"));
     assert_eq!(
-        run(&["lint", "--format", "yaml", ".bashrc"], d)
+        run(&["lint", "--format", "yaml", ".bash_profile"], d)
             .status
             .code(),
         Some(2)
@@ -77,39 +79,42 @@ fn exit_codes() {
 #[test]
 fn unreadable_file_is_exit_2_naming_path_and_os_error() {
     use std::os::unix::fs::PermissionsExt;
-    let dir = home_with(&[(".zshrc", b"x=1\n")]);
-    let file = dir.path().join(".zshrc");
+    let dir = home_with(&[(".zprofile", b"x=1\n")]);
+    let file = dir.path().join(".zprofile");
     fs::set_permissions(&file, fs::Permissions::from_mode(0o000)).expect("chmod");
     if fs::read(&file).is_ok() {
         eprintln!("SKIPPED: running as root, permissions do not stop reads");
         return;
     }
-    let output = run(&["lint", ".zshrc"], dir.path());
+    let output = run(&["lint", ".zprofile"], dir.path());
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains(".zshrc: cannot read it: Permission denied"));
+    assert!(stderr(&output).contains(".zprofile: cannot read it: Permission denied"));
 }
 
 #[test]
 fn concise_format() {
-    let dir = home_with(&[(".bashrc", BAD_BASHRC.as_bytes())]);
-    let output = run(&["lint", "--format", "concise", ".bashrc"], dir.path());
+    let dir = home_with(&[(".bash_profile", BAD_BASHRC.as_bytes())]);
+    let output = run(
+        &["lint", "--format", "concise", ".bash_profile"],
+        dir.path(),
+    );
     assert_eq!(
         stdout(&output),
-        ".bashrc:1:14: CG102 [*] [warning] bash expands this quoted `~` only for its own command lookup: `which`, `sh -c`, make, editors and every other program see the literal `~/go/bin` and will not find programs there\n"
+        ".bash_profile:1:14: CG102 [*] [warning] bash expands this quoted `~` only for its own command lookup: `which`, `sh -c`, make, editors and every other program see the literal `~/go/bin` and will not find programs there\n"
     );
 }
 
 #[test]
 fn json_format_snapshot() {
     let dir = home_with(&[(
-        ".zshrc",
+        ".zprofile",
         "# café ☕\nexport PATH=\"~/go/bin:$PATH\"\n".as_bytes(),
     )]);
-    let output = run(&["lint", "--format", "json", ".zshrc"], dir.path());
+    let output = run(&["lint", "--format", "json", ".zprofile"], dir.path());
     assert_eq!(output.status.code(), Some(1));
     let expected = r#"[
   {
-    "file": ".zshrc",
+    "file": ".zprofile",
     "code": "CG102",
     "name": "path-tilde-quoted",
     "severity": "warning",
@@ -151,23 +156,26 @@ fn json_format_snapshot() {
 ]
 "#;
     assert_eq!(stdout(&output), expected);
-    let clean = home_with(&[(".zshrc", b"export A=1\n")]);
+    let clean = home_with(&[(".zprofile", b"export A=1\n")]);
     assert_eq!(
-        stdout(&run(&["lint", "--format", "json", ".zshrc"], clean.path())),
+        stdout(&run(
+            &["lint", "--format", "json", ".zprofile"],
+            clean.path()
+        )),
         "[]\n"
     );
 }
 
 #[test]
 fn text_format_shows_the_snippet_help_and_fix() {
-    let dir = home_with(&[(".bashrc", BAD_BASHRC.as_bytes())]);
-    let output = run(&["lint", ".bashrc"], dir.path());
+    let dir = home_with(&[(".bash_profile", BAD_BASHRC.as_bytes())]);
+    let output = run(&["lint", ".bash_profile"], dir.path());
     let text = stdout(&output);
     assert!(
         text.starts_with("warning[CG102]: bash expands this quoted `~`"),
         "{text}"
     );
-    assert!(text.contains("┌─ .bashrc:1:14"), "{text}");
+    assert!(text.contains("┌─ .bash_profile:1:14"), "{text}");
     assert!(
         text.contains("1 │ export PATH=\"~/go/bin:$PATH\""),
         "{text}"
@@ -187,13 +195,13 @@ fn text_format_shows_the_snippet_help_and_fix() {
 
 #[test]
 fn colour_only_when_asked_or_on_a_terminal_and_never_with_no_color() {
-    let dir = home_with(&[(".bashrc", BAD_BASHRC.as_bytes())]);
-    let always = run(&["lint", "--color", "always", ".bashrc"], dir.path());
+    let dir = home_with(&[(".bash_profile", BAD_BASHRC.as_bytes())]);
+    let always = run(&["lint", "--color", "always", ".bash_profile"], dir.path());
     assert!(stdout(&always).contains('\u{1b}'));
-    let never = run(&["lint", "--color", "never", ".bashrc"], dir.path());
+    let never = run(&["lint", "--color", "never", ".bash_profile"], dir.path());
     assert!(!stdout(&never).contains('\u{1b}'));
     let no_color = condago()
-        .args(["lint", "--color", "always", ".bashrc"])
+        .args(["lint", "--color", "always", ".bash_profile"])
         .env("NO_COLOR", "1")
         .current_dir(dir.path())
         .output()
@@ -208,7 +216,7 @@ fn colour_only_when_asked_or_on_a_terminal_and_never_with_no_color() {
         let binary = env!("CARGO_BIN_EXE_condago");
         let mut command = Command::new("script");
         command
-            .args(["-qec", &format!("{binary} lint .bashrc"), "/dev/null"])
+            .args(["-qec", &format!("{binary} lint .bash_profile"), "/dev/null"])
             .current_dir(dir.path())
             .stdin(Stdio::null())
             .env_remove("NO_COLOR");
@@ -229,7 +237,7 @@ fn stdin_with_a_file_name() {
             "--format",
             "concise",
             "--stdin-filename",
-            "dotfiles/zshrc",
+            "dotfiles/zprofile",
             "-",
         ])
         .stdin(Stdio::piped())
@@ -244,13 +252,14 @@ fn stdin_with_a_file_name() {
     let output = child.wait_with_output().expect("wait");
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        stdout(&output).starts_with("dotfiles/zshrc:1:9: CG102 [*] [warning] zsh does not expand"),
+        stdout(&output)
+            .starts_with("dotfiles/zprofile:1:9: CG102 [*] [warning] zsh does not expand"),
         "{}",
         stdout(&output)
     );
     // `--fix` on standard input prints the fixed text.
     let mut child = condago()
-        .args(["lint", "--fix", "--stdin-filename", ".bashrc", "-"])
+        .args(["lint", "--fix", "--stdin-filename", ".bash_profile", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -264,13 +273,13 @@ fn stdin_with_a_file_name() {
 #[test]
 fn select_and_ignore_take_codes_names_and_prefixes() {
     let dir = home_with(&[(
-        ".bashrc",
+        ".bash_profile",
         "export PATH=\"~/go/bin:$PATH\"\nif true; then\n".as_bytes(),
     )]);
     let codes = |args: &[&str]| -> Vec<String> {
         let mut all = vec!["lint", "--format", "concise"];
         all.extend_from_slice(args);
-        all.push(".bashrc");
+        all.push(".bash_profile");
         stdout(&run(&all, dir.path()))
             .lines()
             .map(|line| line.split(' ').nth(1).unwrap_or("").to_string())
@@ -289,7 +298,7 @@ fn select_and_ignore_take_codes_names_and_prefixes() {
 #[test]
 fn walks_directories_and_lints_explicit_files_always() {
     let dir = home_with(&[
-        ("dotfiles/bashrc", BAD_BASHRC.as_bytes()),
+        ("dotfiles/bash_profile", BAD_BASHRC.as_bytes()),
         ("dotfiles/.git/hooks/pre-commit.sh", BAD_BASHRC.as_bytes()),
         ("dotfiles/notes.txt", BAD_BASHRC.as_bytes()),
         ("misc", BAD_BASHRC.as_bytes()),
@@ -303,19 +312,16 @@ fn walks_directories_and_lints_explicit_files_always() {
         .lines()
         .map(|l| l.split(':').next().unwrap_or(""))
         .collect();
-    assert_eq!(files, vec!["dotfiles/bashrc", "misc"]);
+    assert_eq!(files, vec!["dotfiles/bash_profile", "misc"]);
 }
 
 #[test]
 fn no_path_lints_the_users_own_startup_files() {
     let home = home_with(&[
-        (".bashrc", BAD_BASHRC.as_bytes()),
-        ("zdot/.zshrc", b"path+=('~/go/bin')\n"),
-        (
-            "xdg/fish/conf.d/go.fish",
-            b"set -gx PATH \"~/go/bin\" $PATH\n",
-        ),
-        (".zshrc", b"ignored because ZDOTDIR is set\n"),
+        (".bash_profile", BAD_BASHRC.as_bytes()),
+        ("zdot/.zprofile", b"path+=('~/go/bin')\n"),
+        ("xdg/fish/conf.d/go.fish", b"fish_add_path -g '~/go/bin'\n"),
+        (".zprofile", b"ignored because ZDOTDIR is set\n"),
     ]);
     let h = home.path();
     let output = condago()
@@ -337,7 +343,7 @@ fn no_path_lints_the_users_own_startup_files() {
         .collect();
     assert_eq!(
         files,
-        vec![".bashrc", "zdot/.zshrc", "xdg/fish/conf.d/go.fish"]
+        vec![".bash_profile", "zdot/.zprofile", "xdg/fish/conf.d/go.fish"]
     );
     assert!(
         stderr(&output).contains("linting your startup files"),
@@ -348,15 +354,15 @@ fn no_path_lints_the_users_own_startup_files() {
 
 #[test]
 fn diff_prints_and_writes_nothing() {
-    let dir = home_with(&[(".bashrc", BAD_BASHRC.as_bytes())]);
-    let output = run(&["lint", "--diff", ".bashrc"], dir.path());
+    let dir = home_with(&[(".bash_profile", BAD_BASHRC.as_bytes())]);
+    let output = run(&["lint", "--diff", ".bash_profile"], dir.path());
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(
         stdout(&output),
-        "--- a/.bashrc\n+++ b/.bashrc\n@@ -1 +1 @@\n-export PATH=\"~/go/bin:$PATH\"\n+export PATH=\"$HOME/go/bin:$PATH\"\n"
+        "--- a/.bash_profile\n+++ b/.bash_profile\n@@ -1 +1 @@\n-export PATH=\"~/go/bin:$PATH\"\n+export PATH=\"$HOME/go/bin:$PATH\"\n"
     );
     assert_eq!(
-        fs::read_to_string(dir.path().join(".bashrc")).expect("read"),
+        fs::read_to_string(dir.path().join(".bash_profile")).expect("read"),
         BAD_BASHRC
     );
 }
@@ -365,11 +371,11 @@ fn diff_prints_and_writes_nothing() {
 fn fix_keeps_crlf_bom_and_latin1_bytes() {
     let original: &[u8] =
         b"\xEF\xBB\xBF# caf\xE9\r\nexport PATH=\"~/go/bin:$PATH\"\r\nexport GOPATH='~/go'\r\n";
-    let dir = home_with(&[(".bashrc", original)]);
-    let output = run(&["lint", "--fix", ".bashrc"], dir.path());
+    let dir = home_with(&[(".bash_profile", original)]);
+    let output = run(&["lint", "--fix", ".bash_profile"], dir.path());
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(
-        fs::read(dir.path().join(".bashrc")).expect("read"),
+        fs::read(dir.path().join(".bash_profile")).expect("read"),
         b"\xEF\xBB\xBF# caf\xE9\r\nexport PATH=\"$HOME/go/bin:$PATH\"\r\nexport GOPATH=\"$HOME/go\"\r\n"
     );
     assert!(
@@ -383,22 +389,25 @@ fn fix_keeps_crlf_bom_and_latin1_bytes() {
 #[test]
 fn fix_writes_through_symlinks_and_keeps_mode_bits() {
     use std::os::unix::fs::PermissionsExt;
-    let dir = home_with(&[("dotfiles/bashrc", BAD_BASHRC.as_bytes())]);
+    let dir = home_with(&[("dotfiles/bash_profile", BAD_BASHRC.as_bytes())]);
     let d = dir.path();
-    fs::set_permissions(d.join("dotfiles/bashrc"), fs::Permissions::from_mode(0o600))
-        .expect("chmod");
-    std::os::unix::fs::symlink("dotfiles/bashrc", d.join(".bashrc")).expect("symlink");
-    let output = run(&["lint", "--fix", ".bashrc"], d);
+    fs::set_permissions(
+        d.join("dotfiles/bash_profile"),
+        fs::Permissions::from_mode(0o600),
+    )
+    .expect("chmod");
+    std::os::unix::fs::symlink("dotfiles/bash_profile", d.join(".bash_profile")).expect("symlink");
+    let output = run(&["lint", "--fix", ".bash_profile"], d);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert!(fs::symlink_metadata(d.join(".bashrc"))
+    assert!(fs::symlink_metadata(d.join(".bash_profile"))
         .expect("meta")
         .file_type()
         .is_symlink());
     assert_eq!(
-        fs::read_to_string(d.join("dotfiles/bashrc")).expect("read"),
+        fs::read_to_string(d.join("dotfiles/bash_profile")).expect("read"),
         "export PATH=\"$HOME/go/bin:$PATH\"\n"
     );
-    let mode = fs::metadata(d.join("dotfiles/bashrc"))
+    let mode = fs::metadata(d.join("dotfiles/bash_profile"))
         .expect("meta")
         .permissions()
         .mode()
@@ -438,8 +447,8 @@ fn rules_and_rule_print_from_the_registry() {
 fn binary_and_huge_inputs_get_a_clear_diagnostic_not_a_crash() {
     let mut garbage: Vec<u8> = (0..=255u8).cycle().take(200_000).collect();
     garbage.extend_from_slice(b"\n");
-    let dir = home_with(&[(".zshrc", &garbage)]);
-    let output = run(&["lint", "--format", "concise", ".zshrc"], dir.path());
+    let dir = home_with(&[(".zprofile", &garbage)]);
+    let output = run(&["lint", "--format", "concise", ".zprofile"], dir.path());
     assert!(
         matches!(output.status.code(), Some(0) | Some(1)),
         "{}",

@@ -12,14 +12,17 @@ use std::time::{Duration, Instant};
 use condago_linter::Settings;
 use condago_syntax::{Detection, DetectionSource, Shell};
 
+/// Which files of a package directory are shell.
+type IsShell = fn(&Path) -> bool;
+
 /// The corpus: (package directory, shell, which files in it are shell).
-const TREES: &[(&str, Shell, fn(&Path) -> bool)] = &[
+const TREES: &[(&str, Shell, IsShell)] = &[
     ("/usr/share/bash-completion", Shell::Bash, |_| true),
     ("/usr/share/fish", Shell::Fish, |p| {
         p.extension().is_some_and(|e| e == "fish")
     }),
     ("/usr/share/zsh", Shell::Zsh, |p| {
-        !p.extension().is_some_and(|e| e == "zwc")
+        p.extension().is_none_or(|e| e != "zwc")
     }),
 ];
 
