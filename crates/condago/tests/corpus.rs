@@ -26,6 +26,16 @@ const TREES: &[(&str, Shell, IsShell)] = &[
     }),
 ];
 
+/// What linting one corpus file gave.
+struct Outcome {
+    path: PathBuf,
+    elapsed: Duration,
+    codes: Vec<&'static str>,
+    /// The parse needed a fallback (CG002).
+    fell_back: bool,
+    panicked: bool,
+}
+
 /// No file may take longer than this (the parse budget plus the rules).
 const PER_FILE_LIMIT: Duration = Duration::from_secs(2);
 
@@ -63,8 +73,7 @@ fn debian_corpus_lints_within_budget() {
     }
     let settings = Settings::default();
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<(PathBuf, Duration, Vec<&'static str>, bool, Option<String>)>> =
-        Mutex::new(Vec::new());
+    let results: Mutex<Vec<Outcome>> = Mutex::new(Vec::new());
     let started = Instant::now();
     std::thread::scope(|scope| {
         for _ in 0..std::thread::available_parallelism().map_or(2, |n| n.get()) {
@@ -87,20 +96,20 @@ fn debian_corpus_lints_within_budget() {
                 });
                 let elapsed = began.elapsed();
                 let entry = match outcome {
-                    Ok(result) => (
-                        path.clone(),
+                    Ok(result) => Outcome {
+                        path: path.clone(),
                         elapsed,
-                        result.diagnostics.iter().map(|d| d.code).collect(),
-                        !result.parse_problems.is_empty(),
-                        None,
-                    ),
-                    Err(_) => (
-                        path.clone(),
+                        codes: result.diagnostics.iter().map(|d| d.code).collect(),
+                        fell_back: !result.parse_problems.is_empty(),
+                        panicked: false,
+                    },
+                    Err(_) => Outcome {
+                        path: path.clone(),
                         elapsed,
-                        Vec::new(),
-                        false,
-                        Some("panicked".to_string()),
-                    ),
+                        codes: Vec::new(),
+                        fell_back: false,
+                        panicked: true,
+                    },
                 };
                 if let Ok(mut results) = results.lock() {
                     results.push(entry);
@@ -117,14 +126,18 @@ fn debian_corpus_lints_within_budget() {
         .collect();
     let slow: Vec<String> = results
         .iter()
-        .filter(|r| r.1 > PER_FILE_LIMIT)
-        .map(|r| format!("{} ({} ms)", r.0.display(), r.1.as_millis()))
+        .filter(|r| r.elapsed > PER_FILE_LIMIT)
+        .map(|r| format!("{} ({} ms)", r.path.display(), r.elapsed.as_millis()))
         .collect();
-    let fell_back: Vec<&PathBuf> = results.iter().filter(|r| r.3).map(|r| &r.0).collect();
+    let fell_back: Vec<&PathBuf> = results
+        .iter()
+        .filter(|r| r.fell_back)
+        .map(|r| &r.path)
+        .collect();
     let mut per_rule: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
-    for (_, _, codes, _, _) in &results {
+    for outcome in &results {
         let mut seen: Vec<&str> = Vec::new();
-        for code in codes {
+        for code in &outcome.codes {
             let entry = per_rule.entry(code).or_default();
             entry.0 += 1;
             if !seen.contains(code) {
@@ -133,7 +146,7 @@ fn debian_corpus_lints_within_budget() {
             }
         }
     }
-    let slowest = results.iter().max_by_key(|r| r.1);
+    let slowest = results.iter().max_by_key(|r| r.elapsed);
     println!(
         "corpus: {} files linted in {} ms",
         results.len(),
