@@ -19,6 +19,10 @@ use crate::position::Encoding;
 /// The kind of the fix-all action.
 pub const FIX_ALL_KIND: &str = "source.fixAll.condago";
 
+/// At most this many "Disable … for this line" actions per request (a selection over a
+/// whole file with many findings would otherwise parse the file once per finding).
+const MAX_DISABLE_ACTIONS: usize = 32;
+
 /// What the actions are computed on.
 pub struct Target<'a> {
     pub uri: &'a Uri,
@@ -54,6 +58,7 @@ pub fn code_actions(
     only: Option<&[CodeActionKind]>,
 ) -> Vec<CodeActionOrCommand> {
     let mut actions = Vec::new();
+    let mut disabled: Vec<(usize, &str)> = Vec::new();
     let quickfix = CodeActionKind::QUICKFIX;
     if wanted(only, quickfix.as_str()) {
         for finding in target.findings.iter().filter(|finding| {
@@ -84,10 +89,19 @@ pub fn code_actions(
                     ..CodeAction::default()
                 }));
             }
-            // Suppressing an unused suppression would only add another one.
-            if finding.code == "CG003" {
+            // Suppressing an unused suppression would only add another one. One action per
+            // code and line, and a bounded number (each is checked with a parse).
+            let line = target.text[..finding.range.start.min(target.text.len())]
+                .bytes()
+                .filter(|&b| b == b'\n')
+                .count();
+            if finding.code == "CG003"
+                || disabled.contains(&(line, finding.code))
+                || disabled.len() >= MAX_DISABLE_ACTIONS
+            {
                 continue;
             }
+            disabled.push((line, finding.code));
             if let Some(edit) = disable_edit(target, finding) {
                 actions.push(CodeActionOrCommand::CodeAction(CodeAction {
                     title: format!("Disable {} for this line", finding.code),
