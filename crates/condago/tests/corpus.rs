@@ -121,8 +121,8 @@ fn debian_corpus_lints_within_budget() {
     let results = results.into_inner().unwrap_or_default();
     let panics: Vec<&PathBuf> = results
         .iter()
-        .filter(|r| r.4.is_some())
-        .map(|r| &r.0)
+        .filter(|r| r.panicked)
+        .map(|r| &r.path)
         .collect();
     let slow: Vec<String> = results
         .iter()
@@ -155,8 +155,8 @@ fn debian_corpus_lints_within_budget() {
     if let Some(slowest) = slowest {
         println!(
             "slowest: {} ({} ms)",
-            slowest.0.display(),
-            slowest.1.as_millis()
+            slowest.path.display(),
+            slowest.elapsed.as_millis()
         );
     }
     println!("fell back (CG002): {} files", fell_back.len());
