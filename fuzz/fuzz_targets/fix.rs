@@ -1,5 +1,9 @@
 //! Lint, apply every fix (safe and unsafe), re-lint: no new syntax error (CG001), the fix
 //! loop converges, and fixing the fixed text again changes nothing.
+//!
+//! "No new syntax error" is checked on texts that parse without one: where the text has
+//! errors already, tree-sitter's error recovery is not local (an edit far away can split
+//! one error in two), so counting errors there says nothing about the fix.
 #![no_main]
 
 use condago_fuzz::{check_diagnostics, count, detection, settings, shell_and_path};
@@ -29,7 +33,7 @@ fuzz_target!(|data: &[u8]| {
         count(&first.remaining, "CG001"),
     );
     assert!(
-        errors_after <= errors_before,
+        errors_before > 0 || errors_after == 0,
         "fixes added syntax errors ({errors_before} -> {errors_after}); applied {:?}\n--- before\n{}\n--- after\n{}\n--- findings after\n{:#?}",
         first.applied,
         String::from_utf8_lossy(source),

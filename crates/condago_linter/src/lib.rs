@@ -85,7 +85,8 @@ pub fn lint_parsed(
     let report_unused = is_enabled(&rules::file::unused_suppression::RULE);
     // Cross-file rules do not run on a single file: their suppressions are not "unused" here.
     let ran = |rule: &rule::Rule| is_enabled(rule) && !matches!(rule.check, Check::Startup);
-    let mut diagnostics = suppression::apply(source, diagnostics, &ran, report_unused);
+    let tree = parse.tree.as_ref();
+    let mut diagnostics = suppression::apply(source, tree, diagnostics, &ran, report_unused);
     diagnostics.sort_by(|a, b| {
         (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
     });

@@ -35,12 +35,13 @@ struct Entry {
 /// not run is not "unused".
 pub(crate) fn apply(
     source: &[u8],
+    tree: Option<&condago_syntax::tree_sitter::Tree>,
     diagnostics: Vec<Diagnostic>,
     is_enabled: &dyn Fn(&Rule) -> bool,
     report_unused: bool,
 ) -> Vec<Diagnostic> {
     let index = LineIndex::new(source);
-    let mut suppressions = find(source, &index);
+    let mut suppressions = find(source, &index, tree);
     if suppressions.is_empty() {
         return diagnostics;
     }
@@ -142,7 +143,13 @@ fn unused(suppression: &Suppression, is_enabled: &dyn Fn(&Rule) -> bool) -> Vec<
         .collect()
 }
 
-fn find(source: &[u8], index: &LineIndex) -> Vec<Suppression> {
+/// The suppression comments; with a tree, only where the parser saw a comment (a marker
+/// in a string that runs over several lines is text, not a comment).
+fn find(
+    source: &[u8],
+    index: &LineIndex,
+    tree: Option<&condago_syntax::tree_sitter::Tree>,
+) -> Vec<Suppression> {
     const MARKER: &[u8] = b"condago:";
     let mut out = Vec::new();
     for line in 0..index.line_count() {
@@ -172,6 +179,15 @@ fn find(source: &[u8], index: &LineIndex) -> Vec<Suppression> {
             .is_none_or(|b| matches!(b, b' ' | b'\t' | b';' | b'&' | b'|' | b'(' | b')'));
         let open_quotes = |quote: u8| before_hash.iter().filter(|&&b| b == quote).count() % 2 == 1;
         if !word_start || open_quotes(b'"') || open_quotes(b'\'') {
+            continue;
+        }
+        let at = start + hash;
+        let is_comment = |tree: &condago_syntax::tree_sitter::Tree| {
+            tree.root_node()
+                .descendant_for_byte_range(at, at + 1)
+                .is_some_and(|node| node.kind() == "comment" && node.start_byte() == at)
+        };
+        if tree.is_some_and(|tree| !is_comment(tree)) {
             continue;
         }
         let after = &text[marker + MARKER.len()..];

@@ -123,6 +123,8 @@ mod tests {
             "export PATH=\"$HOME/x# condago: disable-file=go/bin:$PATH\"\n",
             "export PATH=\"$HOME/x # condago: disable=CG102 $PATH\"\n",
             "echo a# condago: disable=CG102\n",
+            // A string over several lines.
+            "export A=\"x\n# condago: disable-file=CG102 y\"\n",
         ] {
             assert!(!all_codes(source).contains(&"CG003"), "{source}");
             assert_eq!(fix_all(source), source);
