@@ -42,14 +42,13 @@ impl Lifter<'_> {
 
     /// Statements of a block in order; a `; and`/`; or` continues the list before it.
     fn block(&mut self, node: Node, context: &Context, top_level: bool) {
-        let mut cursor = node.walk();
         let mut previous: Option<(Chain, String)> = None;
-        for (i, child) in node.children(&mut cursor).enumerate() {
+        for (field, child) in children_with_fields(node) {
             if !child.is_named() || child.kind() == "comment" {
                 continue;
             }
             if matches!(
-                node.field_name_for_child(i as u32),
+                field,
                 Some("condition")
                     | Some("name")
                     | Some("value")
@@ -224,12 +223,11 @@ impl Lifter<'_> {
             test: test.clone(),
             range: node.byte_range(),
         });
-        let mut cursor = node.walk();
-        for (i, child) in node.children(&mut cursor).enumerate() {
+        for (field, child) in children_with_fields(node) {
             if !child.is_named() || child.kind() == "comment" {
                 continue;
             }
-            if node.field_name_for_child(i as u32) == Some("condition") {
+            if field == Some("condition") {
                 let chain = self.new_chain();
                 self.statement(child, context, chain);
                 continue;
@@ -257,9 +255,8 @@ impl Lifter<'_> {
         let mut name_range = node.start_byte()..node.start_byte();
         let mut args = Vec::new();
         let mut redirects = Vec::new();
-        let mut cursor = node.walk();
-        for (i, child) in node.children(&mut cursor).enumerate() {
-            if node.field_name_for_child(i as u32) == Some("name") {
+        for (field, child) in children_with_fields(node) {
+            if field == Some("name") {
                 name_range = child.byte_range();
                 name = self.word(child).literal();
             } else if child.kind().contains("redirect") {
@@ -528,6 +525,23 @@ impl Lifter<'_> {
             }),
         }
     }
+}
+
+/// A node's children with their field names. `Node::field_name_for_child` walks the
+/// children before the one asked about, so calling it for each child of a file's top level
+/// (thousands of statements) is quadratic; the cursor knows the field of where it stands.
+fn children_with_fields<'t>(node: Node<'t>) -> impl Iterator<Item = (Option<&'t str>, Node<'t>)> {
+    let mut cursor = node.walk();
+    let mut started = false;
+    std::iter::from_fn(move || {
+        let moved = if started {
+            cursor.goto_next_sibling()
+        } else {
+            started = true;
+            cursor.goto_first_child()
+        };
+        moved.then(|| (cursor.field_name(), cursor.node()))
+    })
 }
 
 fn literal(source: &[u8], range: std::ops::Range<usize>, quote: Quote) -> WordPart {
