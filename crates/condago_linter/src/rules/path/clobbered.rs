@@ -265,9 +265,13 @@ fn fix_for(file: &StartupFile, assignment: &Assignment, edit: &PathEdit) -> Opti
         }
         Edit::insert(value.end - 1, format!(" {old}"))
     } else {
-        // A value ending in a lone `$`: the grammar ends the word there, so what is appended
-        // after it is read as another word and the fix never takes.
-        if source.get(last.range.end.checked_sub(1)?) == Some(&b'$') {
+        // The grammar ended the value inside what the shell reads as one word
+        // (`PATH="x"y:$@z"`, `PATH=#:$PATH`): what is appended there is read as another
+        // word, so the fix would never take.
+        let next = source.get(last.range.end).copied();
+        if next
+            .is_some_and(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b';' | b'&' | b'|' | b')'))
+        {
             return None;
         }
         let part = last.parts.last()?;
@@ -382,13 +386,15 @@ mod tests {
     }
 
     #[test]
-    fn no_fix_after_a_lone_dollar() {
+    fn no_fix_where_the_grammar_splits_the_value() {
         // Found by fuzzing (`scripts/fuzz`, target fix): each round appended another
-        // `:$PATH` after the `$`, which the grammar leaves out of the value.
-        let text = "export PATH=\"x\"y:$@z\"\n";
-        let found = findings("CG101", Shell::Sh, text);
-        assert!(found.iter().all(|d| d.fix.is_none()), "{found:?}");
-        assert_fix_converges("CG101", Shell::Sh, text);
+        // `:$PATH` that the grammar reads as a word of its own, never as part of the value.
+        for text in ["export PATH=\"x\"y:$@z\"\n", "export PATH=#:$PATH ~/x\n"] {
+            let found = findings("CG101", Shell::Sh, text);
+            assert!(found.iter().all(|d| d.fix.is_none()), "{found:?}");
+            assert_fix_converges("CG101", Shell::Sh, text);
+        }
+        assert_fix_converges("CG101", Shell::Bash, "export PATH=# ~/.zshenv\n");
     }
 
     #[test]
