@@ -91,11 +91,28 @@ pub fn fix_until_stable(
     let mut text = source.to_vec();
     let mut applied: Vec<(&'static str, usize)> = Vec::new();
     let mut result = crate::lint(path, &text, detection, settings);
+    let mut errors = syntax_errors(&text, detection, settings);
     for _ in 0..MAX_ROUNDS {
-        let (fixed, codes) = apply_fixes(&text, &result.diagnostics, level);
+        let (mut fixed, mut codes) = apply_fixes(&text, &result.diagnostics, level);
         if codes.is_empty() || fixed == text {
             break;
         }
+        let mut fixed_errors = syntax_errors(&fixed, detection, settings);
+        if fixed_errors > errors {
+            // A fix made the parser see a new syntax error (a grammar reading the fixed
+            // text otherwise than the shell does): take the first fix that does not.
+            let single = result.diagnostics.iter().find_map(|diagnostic| {
+                let (one, one_codes) = apply_fixes(&text, std::slice::from_ref(diagnostic), level);
+                let one_errors = syntax_errors(&one, detection, settings);
+                (!one_codes.is_empty() && one != text && one_errors <= errors)
+                    .then_some((one, one_codes, one_errors))
+            });
+            let Some((one, one_codes, one_errors)) = single else {
+                break;
+            };
+            (fixed, codes, fixed_errors) = (one, one_codes, one_errors);
+        }
+        errors = fixed_errors;
         for code in codes {
             match applied.iter_mut().find(|(c, _)| *c == code) {
                 Some((_, count)) => *count += 1,
@@ -112,9 +129,43 @@ pub fn fix_until_stable(
     }
 }
 
+/// The syntax errors in the tree condago lints a text with.
+fn syntax_errors(text: &[u8], detection: Detection, settings: &Settings) -> usize {
+    let parse = condago_syntax::parse(text, detection.shell, &settings.budget);
+    parse.tree.as_ref().map_or(0, condago_syntax::error_count)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fixes_that_make_a_syntax_error_are_not_applied() {
+        // Found by fuzzing (`scripts/fuzz`, target fix): CG101's `:$PATH` after an unquoted
+        // `[` made the zsh grammar report an error in a text that had none.
+        let source = "# >>> condnzita initialize >>>\n\
+             # !! Contents within this block are managed by 'conda init' !!\n\
+             export PATH=\"/home/u/minicndnzita initialize >>>\n\
+             # !! Contents within this block are managed by 'conda init' !!\n\
+             export PATH=\"/home/u/miniconga3/cond[ in:$PATH\"\n\
+             # <<< conda inzitializonga3/cond[ in:$PATH\"\n\
+             # <<< conda inzitialize <<<\n";
+        let detection = Detection {
+            shell: condago_syntax::Shell::Zsh,
+            source: condago_syntax::DetectionSource::FileName,
+            read_by_sh: false,
+        };
+        let settings = Settings::default();
+        let before = syntax_errors(source.as_bytes(), detection, &settings);
+        let outcome = fix_until_stable(
+            Path::new(".zshrc"),
+            source.as_bytes(),
+            detection,
+            &settings,
+            Applicability::Unsafe,
+        );
+        assert!(syntax_errors(&outcome.text, detection, &settings) <= before);
+    }
 
     #[test]
     fn edits_keep_bytes_outside_them() {
