@@ -28,11 +28,17 @@ fn rules() -> Vec<serde_json::Value> {
 }
 
 fn table(rules: &[serde_json::Value]) -> String {
-    let mut out = String::from("| code | name | shells | severity | fix | what it finds |\n|---|---|---|---|---|---|\n");
+    let mut out = String::from(
+        "| code | name | shells | severity | fix | what it finds |\n|---|---|---|---|---|---|\n",
+    );
     for rule in rules {
         let text = |key: &str| rule[key].as_str().unwrap_or_default().to_string();
         let code = text("code");
-        let opt_in = if rule["opt_in"].as_bool() == Some(true) { " (opt-in)" } else { "" };
+        let opt_in = if rule["opt_in"].as_bool() == Some(true) {
+            " (opt-in)"
+        } else {
+            ""
+        };
         out.push_str(&format!(
             "| [{code}](docs/rules/{code}.md) | {} | {} | {} | {} | {}{opt_in} |\n",
             text("name"),
@@ -51,14 +57,23 @@ fn readme_table_and_rule_pages_match_the_registry() {
     let rules = rules();
     let readme_path = repository().join("README.md");
     let readme = fs::read_to_string(&readme_path).expect("README.md");
-    let start = readme.find(TABLE_START).expect("README has the table start marker");
-    let end = readme.find(TABLE_END).expect("README has the table end marker");
+    let start = readme
+        .find(TABLE_START)
+        .expect("README has the table start marker");
+    let end = readme
+        .find(TABLE_END)
+        .expect("README has the table end marker");
     let generated = format!("{TABLE_START}\n{}{TABLE_END}", table(&rules));
     let current = &readme[start..end + TABLE_END.len()];
     let mut stale = Vec::new();
     if current != generated {
         if update {
-            let new = format!("{}{}{}", &readme[..start], generated, &readme[end + TABLE_END.len()..]);
+            let new = format!(
+                "{}{}{}",
+                &readme[..start],
+                generated,
+                &readme[end + TABLE_END.len()..]
+            );
             fs::write(&readme_path, new).expect("write README");
         } else {
             stale.push("README.md rule table".to_string());

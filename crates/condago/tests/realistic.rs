@@ -32,8 +32,12 @@ fn realistic_files_get_exactly_their_expected_findings() {
     for entry in walkdir::WalkDir::new(fixtures()).sort_by_file_name() {
         let Ok(entry) = entry else { continue };
         let path = entry.path();
-        let Some(name) = path.file_name().and_then(|n| n.to_str()) else { continue };
-        let Some(target_name) = name.strip_suffix(".expected") else { continue };
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        let Some(target_name) = name.strip_suffix(".expected") else {
+            continue;
+        };
         let target = path.with_file_name(target_name);
         let source = std::fs::read(&target).expect("read fixture");
         let detection = condago_linter::resolve_shell(&target, &source, None)
@@ -49,7 +53,11 @@ fn realistic_files_get_exactly_their_expected_findings() {
         let wanted = expected(path);
         checked += 1;
         if actual != wanted {
-            let shown = target.strip_prefix(fixtures()).unwrap_or(&target).display().to_string();
+            let shown = target
+                .strip_prefix(fixtures())
+                .unwrap_or(&target)
+                .display()
+                .to_string();
             let unexpected: Vec<String> = actual
                 .iter()
                 .filter(|f| !wanted.contains(f))
@@ -73,6 +81,14 @@ fn realistic_files_get_exactly_their_expected_findings() {
             ));
         }
     }
-    assert!(checked >= 30, "expected at least 30 realistic files, found {checked}");
-    assert!(mismatches.is_empty(), "{} of {checked} files differ:\n{}", mismatches.len(), mismatches.join("\n"));
+    assert!(
+        checked >= 30,
+        "expected at least 30 realistic files, found {checked}"
+    );
+    assert!(
+        mismatches.is_empty(),
+        "{} of {checked} files differ:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
 }

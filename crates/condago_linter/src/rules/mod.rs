@@ -6,6 +6,7 @@ pub mod fish;
 pub mod go;
 pub mod hooks;
 pub mod hygiene;
+pub(crate) mod lines;
 pub mod path;
 pub mod startup;
 

@@ -6,6 +6,7 @@ use std::ops::Range;
 use condago_syntax::Shell;
 
 use crate::model::{CondaBlock, Condition, StartupFile, Statement};
+pub(crate) use crate::rules::lines::{line_break_at, own_lines};
 
 /// What a block sits in, seen from outside it.
 pub(crate) enum Enclosure<'a> {
@@ -59,52 +60,6 @@ pub(crate) fn block_lines(file: &StartupFile, block: &CondaBlock) -> Range<usize
     start..end
 }
 
-/// The whole lines a statement stands on alone: from the start of its first line to the
-/// start of the next (indentation, a `;`, a trailing comment and the line break
-/// included). `None` when other code shares those lines or the statement is part of an
-/// `&&`/`||` list or a pipeline.
-pub(crate) fn own_lines(file: &StartupFile, statement: &Statement) -> Option<Range<usize>> {
-    let source = file.source;
-    let range = &statement.range;
-    let first = file.line_of(range.start);
-    let last = file.line_of(range.end.saturating_sub(1).max(range.start));
-    let start = *file.line_starts.get(first)?;
-    if !source
-        .get(start..range.start)?
-        .iter()
-        .all(|b| matches!(b, b' ' | b'\t'))
-    {
-        return None;
-    }
-    let line_end = file.line_range(last).end.max(range.end);
-    let rest = String::from_utf8_lossy(source.get(range.end..line_end)?);
-    let rest = rest.trim();
-    let rest = rest.strip_prefix(';').unwrap_or(rest).trim_start();
-    if !(rest.is_empty() || rest.starts_with('#')) {
-        return None;
-    }
-    let lines = start
-        ..file
-            .line_starts
-            .get(last + 1)
-            .copied()
-            .unwrap_or(source.len());
-    let alone = file.statements.iter().all(|other| {
-        std::ptr::eq(other, statement)
-            || other.range.end <= lines.start
-            || other.range.start >= lines.end
-            || (range.start <= other.range.start
-                && other.range.end <= range.end
-                && other.context.in_subshell)
-    });
-    let in_list = file.statements.iter().any(|other| {
-        !std::ptr::eq(other, statement)
-            && other.chain.list == statement.chain.list
-            && !other.context.in_subshell
-    });
-    (alone && !in_list && statement.chain.after.is_none()).then_some(lines)
-}
-
 /// The lines to delete to remove a statement, when removing it leaves valid code: bash
 /// and `/bin/sh` reject an `if`, loop or function whose body becomes empty, so a statement
 /// that is alone in its body is not deleted there (zsh and fish accept empty bodies).
@@ -132,16 +87,6 @@ pub(crate) fn deletable_lines(file: &StartupFile, statement: &Statement) -> Opti
         }
     }
     Some(lines)
-}
-
-/// The line break used at `offset`'s line (`\r\n` or `\n`).
-pub(crate) fn line_break_at(file: &StartupFile, offset: usize) -> &'static str {
-    let end = file.line_range(file.line_of(offset)).end;
-    if file.source.get(end) == Some(&b'\r') {
-        "\r\n"
-    } else {
-        "\n"
-    }
 }
 
 /// The 1-based line number of a byte offset, for messages.
