@@ -416,6 +416,12 @@ impl Lifter<'_> {
     }
 
     fn nested_substitutions(&mut self, node: Node, context: &Context) {
+        // Every substitution is spelled with `(`: most commands
+        // have none, and need no second walk.
+        let text = self.source.get(node.byte_range()).unwrap_or_default();
+        if !text.iter().any(|&b| b == b'(') {
+            return;
+        }
         let mut stack = vec![node];
         while let Some(current) = stack.pop() {
             let mut cursor = current.walk();
