@@ -17,14 +17,17 @@ use condago_linter::{fix_until_stable, Applicability, Settings};
 use condago_oracle::{syntax_check, OracleShell};
 use condago_syntax::{Detection, DetectionSource, Shell};
 
-/// The corpus: (package directory, shell, which files in it are shell).
-const TREES: &[(&str, Shell, fn(&Path) -> bool)] = &[
+/// A package directory, its shell, and which files in it are shell.
+type Tree = (&'static str, Shell, fn(&Path) -> bool);
+
+/// The corpus.
+const TREES: &[Tree] = &[
     ("/usr/share/bash-completion", Shell::Bash, |_| true),
     ("/usr/share/fish", Shell::Fish, |p| {
         p.extension().is_some_and(|e| e == "fish")
     }),
     ("/usr/share/zsh", Shell::Zsh, |p| {
-        !p.extension().is_some_and(|e| e == "zwc")
+        p.extension().is_none_or(|e| e != "zwc")
     }),
 ];
 

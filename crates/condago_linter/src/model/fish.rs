@@ -419,7 +419,7 @@ impl Lifter<'_> {
         // Every substitution is spelled with `(`: most commands
         // have none, and need no second walk.
         let text = self.source.get(node.byte_range()).unwrap_or_default();
-        if !text.iter().any(|&b| b == b'(') {
+        if !text.contains(&b'(') {
             return;
         }
         let mut stack = vec![node];
