@@ -21,6 +21,9 @@ pub struct Budget {
     pub memory: usize,
     /// Files larger than this are not parsed at all.
     pub max_file_bytes: usize,
+    /// Wall time for all of one file's parsing, fallbacks included: however large or
+    /// pathological the file, its parse ends within this (and its lint soon after).
+    pub total_time: Duration,
 }
 
 impl Default for Budget {
@@ -32,6 +35,8 @@ impl Default for Budget {
             // cap ends them in about 30 ms.
             memory: 16 * 1024 * 1024,
             max_file_bytes: 16 * 1024 * 1024,
+            // Leaves room for the rules within the 2 s a file may take.
+            total_time: Duration::from_millis(1500),
         }
     }
 }
@@ -48,7 +53,10 @@ impl Guard {
         let mut budget = *budget;
         budget.memory = budget.memory.max(source_len.saturating_mul(48));
         let megabytes = u32::try_from(source_len.div_ceil(1024 * 1024)).unwrap_or(u32::MAX);
-        budget.time = budget.time.saturating_mul(megabytes.max(1));
+        budget.time = budget
+            .time
+            .saturating_mul(megabytes.max(1))
+            .min(budget.total_time);
         Guard {
             started: Instant::now(),
             bytes_at_start: thread_bytes(),
@@ -180,8 +188,15 @@ mod tests {
         assert_eq!(small.budget.time, budget.time);
         assert_eq!(small.budget.memory, budget.memory);
         // A 5 MB generated startup file takes tree-sitter about a second to parse.
-        let large = Guard::start(&budget, 5 * 1024 * 1024);
+        let unbounded = Budget {
+            total_time: Duration::MAX,
+            ..budget
+        };
+        let large = Guard::start(&unbounded, 5 * 1024 * 1024);
         assert_eq!(large.budget.time, budget.time * 5);
+        // …but never past the file's total.
+        let capped = Guard::start(&budget, 5 * 1024 * 1024);
+        assert_eq!(capped.budget.time, budget.total_time);
         assert_eq!(large.budget.memory, 5 * 1024 * 1024 * 48);
     }
 }

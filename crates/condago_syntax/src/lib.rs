@@ -181,11 +181,16 @@ pub fn parse(source: &[u8], shell: Shell, budget: &Budget) -> Parse {
     if shell == Shell::Zsh {
         grammars.push(Grammar::Bash);
     }
+    // Every attempt gets what is left of the file's total time.
+    let remaining = |budget: &Budget| Budget {
+        total_time: budget.total_time.saturating_sub(started.elapsed()),
+        ..*budget
+    };
     for grammar in grammars.iter().copied() {
-        match parse_with(source, grammar, None, budget) {
+        match parse_with(source, grammar, None, &remaining(budget)) {
             Ok(tree) => {
                 let (grammar, tree) = if grammar == Grammar::Zsh {
-                    better_of_zsh_and_bash(source, tree, budget)
+                    better_of_zsh_and_bash(source, tree, &remaining(budget))
                 } else {
                     (grammar, tree)
                 };
@@ -385,6 +390,22 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn fallbacks_share_the_file_s_total_time() {
+        let budget = Budget {
+            total_time: Duration::ZERO,
+            ..Budget::default()
+        };
+        let text = "echo hi\n".repeat(20_000);
+        let parse = parse(text.as_bytes(), Shell::Zsh, &budget);
+        assert!(parse.tree.is_none());
+        assert!(
+            parse.elapsed < Duration::from_millis(500),
+            "{:?}",
+            parse.elapsed
+        );
     }
 
     #[test]
