@@ -223,6 +223,18 @@ impl Document {
                 } else {
                     reparse_incrementally(&mut syntax.parse, source, budget);
                 }
+                // tree-sitter's error recovery can build another tree incrementally than
+                // from scratch, and the CLI parses from scratch: text with a syntax error
+                // is parsed again from scratch, so the findings are the CLI's.
+                let broken = syntax
+                    .parse
+                    .tree
+                    .as_ref()
+                    .is_some_and(|tree| tree.root_node().has_error());
+                if broken && syntax.parse.problems.is_empty() {
+                    syntax.parse = condago_syntax::parse(source, detection.shell, budget);
+                    syntax.other = None;
+                }
             }
             _ => {
                 let parse = condago_syntax::parse(source, detection.shell, budget);
