@@ -10,7 +10,7 @@ use condago_syntax::tree_sitter::{Node, Tree};
 use condago_syntax::Budget;
 
 use crate::fs::Fs;
-use crate::state::{join_values, Func, State, Var};
+use crate::state::{join_values, Func, FuncDef, State, Var};
 use crate::value::{Chunk, Origin, Value};
 use crate::{Inputs, Mode, StartupShell};
 
@@ -166,6 +166,31 @@ pub(crate) const MAX_DEPTH: usize = 40;
 pub(crate) const MAX_STEPS: usize = 200_000;
 
 impl<'i> Engine<'i> {
+    /// Records a function defined by `node` of the source being run, so later calls run
+    /// its body (bash/zsh `f() {…}`, fish `function f … end`).
+    pub(crate) fn record_function(&mut self, src: &Source, node: Node, name: String) {
+        let Some(source) = self
+            .sources_in_use
+            .iter()
+            .find(|rc| std::ptr::eq(rc.as_ref(), src))
+            .cloned()
+        else {
+            return;
+        };
+        let def = FuncDef {
+            source,
+            read: self.read,
+            start: node.start_byte(),
+            end: node.end_byte(),
+            name: name.clone(),
+            site_override: self.site_override,
+        };
+        self.state
+            .functions
+            .insert(name, Func::Defined(Rc::new(def)));
+        self.state.status = Some(0);
+    }
+
     pub(crate) fn new(inputs: &'i Inputs, shell: StartupShell, mode: Mode) -> Engine<'i> {
         Engine {
             inputs,

@@ -488,26 +488,7 @@ impl Engine<'_> {
         let Some(name) = names.first().and_then(Value::known) else {
             return;
         };
-        let Some(source) = self
-            .sources_in_use
-            .iter()
-            .find(|rc| std::ptr::eq(rc.as_ref(), src))
-            .cloned()
-        else {
-            return;
-        };
-        let def = FuncDef {
-            source,
-            read: self.read,
-            start: node.start_byte(),
-            end: node.end_byte(),
-            name: name.clone(),
-            site_override: self.site_override,
-        };
-        self.state
-            .functions
-            .insert(name, Func::Defined(Rc::new(def)));
-        self.state.status = Some(0);
+        self.record_function(src, node, name);
     }
 
     fn fish_call(&mut self, def: Rc<FuncDef>, args: Vec<Value>, site: u32) -> Flow {

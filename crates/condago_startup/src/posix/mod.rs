@@ -1087,21 +1087,7 @@ impl Engine<'_> {
             return;
         };
         let name = src.node_text(name_node).to_string();
-        let Some(source) = self.current_source(src) else {
-            return;
-        };
-        let def = FuncDef {
-            source,
-            read: self.read,
-            start: node.start_byte(),
-            end: node.end_byte(),
-            name: name.clone(),
-            site_override: self.site_override,
-        };
-        self.state
-            .functions
-            .insert(name, Func::Defined(Rc::new(def)));
-        self.state.status = Some(0);
+        self.record_function(src, node, name);
     }
 
     fn call_posix_function(&mut self, def: Rc<FuncDef>, args: Vec<Value>, site: u32) -> Flow {
@@ -1144,14 +1130,6 @@ impl Engine<'_> {
         self.read = saved_read;
         self.state.positional = saved_positional;
         flow
-    }
-
-    /// The `Rc` of the source being run (for function definitions).
-    fn current_source(&self, src: &Source) -> Option<Rc<Source>> {
-        self.sources_in_use
-            .iter()
-            .find(|rc| std::ptr::eq(rc.as_ref(), src))
-            .cloned()
     }
 
     fn source_command(&mut self, args: &[Value], site: u32, text: &str) -> Flow {
