@@ -30,6 +30,9 @@ struct Entry {
     used: bool,
 }
 
+/// What every suppression comment starts with.
+const MARKER: &[u8] = b"condago:";
+
 /// Drops suppressed findings and, when `report_unused` holds, adds CG003 for entries that
 /// suppressed nothing. `is_enabled` says which rules ran: a suppression for a rule that did
 /// not run is not "unused".
@@ -40,6 +43,10 @@ pub(crate) fn apply(
     is_enabled: &dyn Fn(&Rule) -> bool,
     report_unused: bool,
 ) -> Vec<Diagnostic> {
+    // Most files have no suppression at all: skip the line index and the per-line scan.
+    if find_bytes(source, MARKER).is_none() {
+        return diagnostics;
+    }
     let index = LineIndex::new(source);
     let mut suppressions = find(source, &index, tree);
     if suppressions.is_empty() {
@@ -150,7 +157,6 @@ fn find(
     index: &LineIndex,
     tree: Option<&condago_syntax::tree_sitter::Tree>,
 ) -> Vec<Suppression> {
-    const MARKER: &[u8] = b"condago:";
     let mut out = Vec::new();
     for line in 0..index.line_count() {
         let start = index.line_start(line);
