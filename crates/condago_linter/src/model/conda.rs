@@ -46,6 +46,14 @@ impl CondaBlock {
 /// Finds all blocks by their marker lines.
 pub(super) fn find_blocks(file: &StartupFile) -> Vec<CondaBlock> {
     let mut blocks: Vec<CondaBlock> = Vec::new();
+    // Every marker says `initialize`: files without one (most) skip the per-line decoding.
+    if !file
+        .source
+        .windows(b"initialize".len())
+        .any(|w| w == b"initialize")
+    {
+        return blocks;
+    }
     let mut open: Option<usize> = None;
     for line in 0..file.line_starts.len() {
         let range = file.line_range(line);
