@@ -416,24 +416,10 @@ impl Lifter<'_> {
     }
 
     fn nested_substitutions(&mut self, node: Node, context: &Context) {
-        // Every substitution is spelled with `(`: most commands
-        // have none, and need no second walk.
-        let text = self.source.get(node.byte_range()).unwrap_or_default();
-        if !text.contains(&b'(') {
-            return;
-        }
-        let mut stack = vec![node];
-        while let Some(current) = stack.pop() {
-            let mut cursor = current.walk();
-            for child in current.named_children(&mut cursor) {
-                if child.kind() == "command_substitution" {
-                    let mut inner = context.clone();
-                    inner.in_subshell = true;
-                    self.block(child, &inner, false);
-                } else {
-                    stack.push(child);
-                }
-            }
+        for child in super::substitutions(node, self.source, b"(", &["command_substitution"]) {
+            let mut inner = context.clone();
+            inner.in_subshell = true;
+            self.block(child, &inner, false);
         }
     }
 

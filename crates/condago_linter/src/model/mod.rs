@@ -469,3 +469,31 @@ fn collect_errors(node: condago_syntax::tree_sitter::Node, out: &mut Vec<Range<u
         collect_errors(child, out);
     }
 }
+
+/// The outermost substitution nodes (`kinds`) inside `node`, whose statements run in a
+/// subshell. Every substitution is spelled with one of `openers`: most commands have none
+/// and need no walk.
+fn substitutions<'t>(
+    node: condago_syntax::tree_sitter::Node<'t>,
+    source: &[u8],
+    openers: &[u8],
+    kinds: &[&str],
+) -> Vec<condago_syntax::tree_sitter::Node<'t>> {
+    let text = source.get(node.byte_range()).unwrap_or_default();
+    if !text.iter().any(|b| openers.contains(b)) {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    let mut stack = vec![node];
+    while let Some(current) = stack.pop() {
+        let mut cursor = current.walk();
+        for child in current.named_children(&mut cursor) {
+            if kinds.contains(&child.kind()) {
+                found.push(child);
+            } else {
+                stack.push(child);
+            }
+        }
+    }
+    found
+}

@@ -368,27 +368,15 @@ impl Lifter<'_> {
 
     /// Lifts statements inside `$(…)` in a node's words, as subshell statements.
     fn nested_substitutions(&mut self, node: Node, context: &Context) {
-        // Every substitution is spelled with `(` or a backquote: most commands
-        // have none, and need no second walk.
-        let text = self.source.get(node.byte_range()).unwrap_or_default();
-        if !text.iter().any(|&b| b == b'(' || b == b'`') {
-            return;
-        }
-        let mut stack = vec![node];
-        while let Some(current) = stack.pop() {
-            let mut cursor = current.walk();
-            for child in current.named_children(&mut cursor) {
-                if matches!(
-                    child.kind(),
-                    "command_substitution" | "process_substitution"
-                ) {
-                    let mut inner = context.clone();
-                    inner.in_subshell = true;
-                    self.block(child, &inner);
-                } else {
-                    stack.push(child);
-                }
-            }
+        for child in super::substitutions(
+            node,
+            self.source,
+            b"(`",
+            &["command_substitution", "process_substitution"],
+        ) {
+            let mut inner = context.clone();
+            inner.in_subshell = true;
+            self.block(child, &inner);
         }
     }
 
