@@ -3,28 +3,16 @@
 //! within the parse budget. Prints how many files fell back and how many findings each
 //! rule made, so a rule that fires on hundreds of completion scripts stands out.
 
+mod support;
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use condago_linter::Settings;
-use condago_syntax::{Detection, DetectionSource, Shell};
-
-/// Which files of a package directory are shell.
-type IsShell = fn(&Path) -> bool;
-
-/// The corpus: (package directory, shell, which files in it are shell).
-const TREES: &[(&str, Shell, IsShell)] = &[
-    ("/usr/share/bash-completion", Shell::Bash, |_| true),
-    ("/usr/share/fish", Shell::Fish, |p| {
-        p.extension().is_some_and(|e| e == "fish")
-    }),
-    ("/usr/share/zsh", Shell::Zsh, |p| {
-        p.extension().is_none_or(|e| e != "zwc")
-    }),
-];
+use condago_syntax::{Detection, DetectionSource};
 
 /// What linting one corpus file gave.
 struct Outcome {
@@ -39,35 +27,9 @@ struct Outcome {
 /// No file may take longer than this (the parse budget plus the rules).
 const PER_FILE_LIMIT: Duration = Duration::from_secs(2);
 
-fn corpus() -> Vec<(PathBuf, Shell)> {
-    let mut files = Vec::new();
-    for (root, shell, keep) in TREES {
-        if !Path::new(root).is_dir() {
-            let message = format!(
-                "{root} is missing: install Debian's bash-completion, fish and zsh packages"
-            );
-            if std::env::var("CI").as_deref() == Ok("true") {
-                panic!("{message}");
-            }
-            eprintln!("SKIPPED part of the corpus: {message}");
-            continue;
-        }
-        for entry in walkdir::WalkDir::new(root)
-            .sort_by_file_name()
-            .into_iter()
-            .flatten()
-        {
-            if entry.file_type().is_file() && keep(entry.path()) {
-                files.push((entry.into_path(), *shell));
-            }
-        }
-    }
-    files
-}
-
 #[test]
 fn debian_corpus_lints_within_budget() {
-    let files = corpus();
+    let files = support::debian_corpus();
     if files.is_empty() {
         return;
     }

@@ -9,6 +9,8 @@
 //! `tests/fixtures/realistic/files` are checked the same way. Only files with fixes go to
 //! the shells, so they run a few dozen times, not 6,000.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -17,45 +19,9 @@ use condago_linter::{fix_until_stable, Applicability, Settings};
 use condago_oracle::{syntax_check, OracleShell};
 use condago_syntax::{Detection, DetectionSource, Shell};
 
-/// A package directory, its shell, and which files in it are shell.
-type Tree = (&'static str, Shell, fn(&Path) -> bool);
-
-/// The corpus.
-const TREES: &[Tree] = &[
-    ("/usr/share/bash-completion", Shell::Bash, |_| true),
-    ("/usr/share/fish", Shell::Fish, |p| {
-        p.extension().is_some_and(|e| e == "fish")
-    }),
-    ("/usr/share/zsh", Shell::Zsh, |p| {
-        p.extension().is_none_or(|e| e != "zwc")
-    }),
-];
-
-fn in_ci() -> bool {
-    std::env::var("CI").as_deref() == Ok("true")
-}
-
 fn corpus() -> Vec<(PathBuf, Shell)> {
     let mut files = fixtures();
-    for (root, shell, keep) in TREES {
-        if !Path::new(root).is_dir() {
-            let message = format!(
-                "{root} is missing: install Debian's bash-completion, fish and zsh packages"
-            );
-            assert!(!in_ci(), "{message}");
-            eprintln!("SKIPPED part of the corpus: {message}");
-            continue;
-        }
-        for entry in walkdir::WalkDir::new(root)
-            .sort_by_file_name()
-            .into_iter()
-            .flatten()
-        {
-            if entry.file_type().is_file() && keep(entry.path()) {
-                files.push((entry.into_path(), *shell));
-            }
-        }
-    }
+    files.extend(support::debian_corpus());
     files
 }
 

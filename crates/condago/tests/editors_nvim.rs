@@ -5,37 +5,15 @@
 //!
 //! Without nvim the test says SKIPPED; under `CI=true` that is a failure.
 
+mod support;
+
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+use support::neovim;
 
 const BAD_PATH: &str = "export PATH=\"~/go/bin:$PATH\"\n";
-
-/// `nvim --version`'s first line, or `None` (SKIPPED; a failure under `CI=true`).
-fn neovim() -> Option<String> {
-    let found = Command::new("nvim")
-        .arg("--version")
-        .stderr(Stdio::null())
-        .output()
-        .ok()
-        .filter(|output| output.status.success())
-        .map(|output| {
-            String::from_utf8_lossy(&output.stdout)
-                .lines()
-                .next()
-                .unwrap_or_default()
-                .to_string()
-        });
-    if found.is_none() {
-        let why = "nvim is not installed (apt-get install neovim)";
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("{why}, and CI=true makes this a failure");
-        }
-        eprintln!("SKIPPED: the Neovim plugin test did not run: {why}");
-    }
-    found
-}
 
 fn write(root: &Path, name: &str, text: &str) {
     let path = root.join(name);

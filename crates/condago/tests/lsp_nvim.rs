@@ -1,35 +1,12 @@
 //! A real client: Neovim's own LSP client (`vim.lsp.start_client`, Neovim 0.7+) talks to
 //! `condago server`, receives its diagnostics and applies its quick-fix.
 
+mod support;
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// `nvim` on PATH, or `None` (a loud skip locally; a failure in CI).
-fn neovim() -> Option<String> {
-    let found = Command::new("nvim")
-        .arg("--version")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .output()
-        .ok()
-        .filter(|output| output.status.success())
-        .map(|output| {
-            String::from_utf8_lossy(&output.stdout)
-                .lines()
-                .next()
-                .unwrap_or_default()
-                .to_string()
-        });
-    if found.is_none() {
-        let message = "nvim is not installed: the Neovim test cannot run (apt-get install neovim)";
-        if std::env::var("CI").is_ok_and(|ci| ci == "true") {
-            panic!("{message}");
-        }
-        eprintln!("SKIPPED: {message}");
-    }
-    found
-}
+use support::neovim;
 
 #[test]
 fn neovim_receives_diagnostics_and_applies_the_quick_fix() {
