@@ -153,4 +153,35 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert!(found[0].message.contains("`)`"), "{}", found[0].message);
     }
+
+    /// The doc's claim, in the real shells: bash and zsh stop reading a sourced file at a
+    /// syntax error (what comes before it ran); fish runs none of the file.
+    #[test]
+    fn oracle_the_rest_of_the_file_is_lost() {
+        use condago_oracle::{run_snippet, FakeHome, OracleShell};
+        for (oracle, shell, text, expected) in [
+            (
+                OracleShell::Bash,
+                Shell::Bash,
+                "A=1\necho )\nB=2\n",
+                "A=1 B=",
+            ),
+            (OracleShell::Zsh, Shell::Zsh, "A=1\necho )\nB=2\n", "A=1 B="),
+            (
+                OracleShell::Fish,
+                Shell::Fish,
+                "set A 1\necho )\nset B 2\n",
+                "A= B=",
+            ),
+        ] {
+            assert_eq!(lines("CG001", shell, text), vec![2], "{shell}");
+            let home = FakeHome::new();
+            home.write("rc", text.as_bytes());
+            let snippet = format!("source {}/rc; echo \"A=$A B=$B\"", home.path().display());
+            let Some(run) = run_snippet(oracle, &home, &snippet) else {
+                continue;
+            };
+            assert_eq!(run.stdout.trim(), expected, "{oracle:?}: {}", run.stderr);
+        }
+    }
 }
