@@ -27,6 +27,7 @@ pub static RULES: &[&Rule] = &[
     &rules::fish::universal_path::RULE,
     &rules::fish::bash_syntax::RULE,
     &rules::fish::path_prepend_not_idempotent::RULE,
+    &rules::fish::add_path_universal::RULE,
     &rules::hygiene::masked_failure::RULE,
     &rules::hygiene::silenced_init::RULE,
     &rules::hygiene::errexit_in_rc::RULE,

@@ -1,14 +1,24 @@
 use crate::diagnostic::{Applicability, Edit, Fix, Severity};
-use crate::model::{AssignOp, Assignment, StartupFile, Statement, StatementKind, Word};
+use crate::model::{AssignOp, Assignment, PartKind, StartupFile, Statement, StatementKind};
 use crate::rule::{Check, Checker, FixAvailability, Shells};
 
-use super::{as_list, is_list_path_variable, joined_list_variable, joined_text, list_comes_first};
+use super::{
+    as_list, colon_joined_list_variables, is_list_path_variable, joined_list_variable, joined_text,
+    list_comes_first,
+};
 
 crate::declare_rule! {
     /// ## What it does
     /// Finds an unquoted word in fish that joins text to a path list with `:` —
     /// `$PATH:/x`, `/x:$PATH`, `$HOME/bin:$MANPATH` — in the value of `set` or `export`
-    /// for `PATH`, `fish_user_paths` or any other `*PATH` variable.
+    /// for `PATH`, `fish_user_paths` or any other `*PATH` variable, where the list is known
+    /// not to hold exactly one element: the variable being set itself, `PATH`,
+    /// `fish_user_paths`, or a variable this file set earlier to several elements (or
+    /// erased).
+    ///
+    /// Not reported: `$GOPATH/bin` (no `:`; fish gives `bin` of each element, which is what
+    /// Go means by it), and `$GOPATH:/x` where this file set `GOPATH` to one directory or
+    /// does not set it at all — with one element the word is that element joined once.
     ///
     /// ## Why is this bad?
     /// In fish, `$PATH` is a list, and a word that joins text to a list is expanded once per
@@ -74,14 +84,14 @@ fn check(checker: &mut Checker) {
             Some("set") => false,
             _ => continue,
         };
-        let Some(word) = assignment
-            .values
-            .iter()
-            .find(|value| joined_list_variable(value).is_some())
-        else {
+        let Some((word, variable)) = assignment.values.iter().find_map(|value| {
+            colon_joined_list_variables(value)
+                .into_iter()
+                .find(|variable| known_problem(file, statement, assignment, variable))
+                .map(|variable| (value, variable.to_string()))
+        }) else {
             continue;
         };
-        let variable = list_variable(word, &assignment.name);
         let text = joined_text(word, file.source, &variable);
         let name = &assignment.name;
         // PATH is never empty in practice; other lists often are.
@@ -119,17 +129,71 @@ fn check(checker: &mut Checker) {
     }
 }
 
-/// The list the word multiplies: the assigned variable itself when it is there.
-fn list_variable(word: &Word, name: &str) -> String {
-    let itself = word.parts.iter().any(|part| {
-        part.quote == crate::model::Quote::None
-            && matches!(&part.kind, crate::model::PartKind::Variable { name: n, .. } if n == name)
-    });
-    if itself {
-        name.to_string()
-    } else {
-        joined_list_variable(word).unwrap_or(name).to_string()
+/// Whether joining text to `variable` with `:` is known to go wrong here: the assigned
+/// variable itself (unset, it swallows the text; with several entries, it multiplies it),
+/// `PATH` and `fish_user_paths` (always several entries), or a variable this file set
+/// earlier to anything but exactly one element. A variable from elsewhere, or one set to a
+/// single directory (`set -gx GOPATH $HOME/go`), is not reported: with one element the
+/// word is that element joined to the text, once.
+fn known_problem(
+    file: &StartupFile,
+    statement: &Statement,
+    assignment: &Assignment,
+    variable: &str,
+) -> bool {
+    if variable == assignment.name || variable == "PATH" || variable == "fish_user_paths" {
+        return true;
     }
+    elements_before(file, statement.range.start, variable).is_some_and(|count| count != 1)
+}
+
+/// How many elements `variable` holds at `offset`, from the last assignment of it earlier in
+/// the file; `None` when the file does not say (never set here, set in a function or
+/// condition, appended to, or set from an expansion whose size is unknown).
+fn elements_before(file: &StartupFile, offset: usize, variable: &str) -> Option<usize> {
+    let (statement, assignment) = file
+        .assignments()
+        .filter(|(statement, assignment)| {
+            statement.range.end <= offset
+                && assignment.name == variable
+                && !assignment.command_prefix
+                && statement.context.function.is_none()
+                && !statement.context.in_subshell
+        })
+        .last()?;
+    if !statement.context.is_unconditional() {
+        return None;
+    }
+    match assignment.operator {
+        AssignOp::Erase => return Some(0),
+        AssignOp::Append | AssignOp::Prepend => return None,
+        AssignOp::Set => {}
+    }
+    let mut count = 0;
+    for value in &assignment.values {
+        for part in &value.parts {
+            match &part.kind {
+                PartKind::Literal(_) => {}
+                PartKind::Variable { name, .. } if !is_list_path_variable(name) => {}
+                _ => return None,
+            }
+        }
+        // fish splits a path variable (any `*PATH`) on `:` when it is set.
+        let colons = value
+            .parts
+            .iter()
+            .map(|part| match &part.kind {
+                PartKind::Literal(text) => text.matches(':').count(),
+                _ => 0,
+            })
+            .sum::<usize>();
+        count += 1 + if variable.ends_with("PATH") {
+            colons
+        } else {
+            0
+        };
+    }
+    Some(count)
 }
 
 /// `set`: each multiplied word becomes its list. `export NAME=…`: the whole command becomes
@@ -196,6 +260,11 @@ mod tests {
             "set -gx LD_LIBRARY_PATH /opt/lib:$LD_LIBRARY_PATH\n",
             "set -g fish_user_paths ~/bin:$fish_user_paths\n",
             "if not contains /x $PATH\n    export PATH=$PATH:/x\nend\n",
+            // Known to hold several elements: set here as a list, or as `a:b` (split on `:`).
+            "set -gx GOPATH $HOME/go $HOME/work\nset -gx CDPATH $GOPATH:/x\n",
+            "set -gx GOPATH \"$HOME/go:$HOME/work\"\nset -gx PYTHONPATH /x:$GOPATH\n",
+            // Known to be empty: the text is swallowed.
+            "set -e GOPATH\nset -gx PYTHONPATH $GOPATH:/x\n",
         ] {
             assert_eq!(findings("CG301", Shell::Fish, text).len(), 1, "{text}");
         }
@@ -219,6 +288,14 @@ mod tests {
             "set -gx PATH $HOME/bin:\"$PATH\"\n",
             "set -gx EDITOR $HOME/bin/vim\n",
             "echo $PATH:/x\n",
+            // One element per directory is what `$GOPATH/bin` means (no `:` join).
+            "set -gx GOPATH $HOME/go\nset -gx PATH $GOPATH/bin $PATH\n",
+            "set -gx PATH $GOPATH/bin $PATH\n",
+            "set -gx GOPATH $HOME/go $HOME/work\nset -gx PATH $GOPATH/bin $PATH\n",
+            // Joined with `:`, but known to hold one element, or not known here at all.
+            "set -gx GOPATH $HOME/go\nset -gx PYTHONPATH $GOPATH:/x\n",
+            "set -gx PYTHONPATH $SOME_TOOL_PATH:/x\n",
+            "function f\n    set -gx GOPATH /a /b\nend\nset -gx GOPATH /a\nset -gx PYTHONPATH $GOPATH:/x\n",
             "# >>> conda initialize >>>\nset -gx PATH /c/bin:$PATH\n# <<< conda initialize <<<\n",
         ] {
             assert!(findings("CG301", Shell::Fish, text).is_empty(), "{text}");
@@ -280,6 +357,43 @@ mod tests {
             crate::Applicability::Safe,
         );
         assert_eq!(both, expected);
+    }
+
+    /// fish 3.6: `$GOPATH/bin` gives one directory per element of `GOPATH` — one with the
+    /// usual one-element value, `bin` of each with several (what Go wants); `$GOPATH:/x` is
+    /// one `a:b` element (split again by `PATH`) while `GOPATH` has one element, and
+    /// multiplies once it has several.
+    #[test]
+    fn oracle_one_element_lists_are_fine() {
+        let home = FakeHome::new();
+        let go = home.path().join("go").to_string_lossy().into_owned();
+        let one = "set -gx GOPATH $HOME/go\nset -gx PATH $GOPATH/bin $PATH\n";
+        assert!(findings("CG301", Shell::Fish, one).is_empty());
+        let Some(entries) = path_after(OracleShell::Fish, &home, one) else {
+            return;
+        };
+        assert_eq!(
+            entries,
+            [format!("{go}/bin"), "/usr/bin".into(), "/bin".into()]
+        );
+        let two = "set -gx GOPATH /a /b\nset -gx PATH $GOPATH/bin $PATH\n";
+        assert!(findings("CG301", Shell::Fish, two).is_empty());
+        let entries = path_after(OracleShell::Fish, &home, two).expect("fish ran");
+        assert_eq!(entries, ["/a/bin", "/b/bin", "/usr/bin", "/bin"]);
+        let joined = "set -gx GOPATH $HOME/go\nset -gx PATH $GOPATH:/x $PATH\n";
+        assert!(findings("CG301", Shell::Fish, joined).is_empty());
+        let entries = path_after(OracleShell::Fish, &home, joined).expect("fish ran");
+        assert_eq!(
+            entries,
+            [go.clone(), "/x".into(), "/usr/bin".into(), "/bin".into()]
+        );
+        let several = "set -gx GOPATH /a /b\nset -gx PATH $GOPATH:/x $PATH\n";
+        assert_eq!(lines("CG301", Shell::Fish, several), vec![2]);
+        let entries = path_after(OracleShell::Fish, &home, several).expect("fish ran");
+        assert_eq!(entries, ["/a", "/x", "/b", "/x", "/usr/bin", "/bin"]);
+        let fixed = assert_fix_converges("CG301", Shell::Fish, several);
+        let entries = path_after(OracleShell::Fish, &home, &fixed).expect("fish ran");
+        assert_eq!(entries, ["/a", "/b", "/x", "/usr/bin", "/bin"]);
     }
 
     /// fish 3.6: `export PATH=$PATH:/x` leaves the last entry plus /x; `set -gx PATH /x:$PATH`

@@ -1,5 +1,6 @@
 //! CG3xx: fish.
 
+pub mod add_path_universal;
 pub mod bash_syntax;
 pub mod export;
 pub mod list_concatenation;
@@ -13,20 +14,41 @@ pub(crate) fn is_list_path_variable(name: &str) -> bool {
     name.ends_with("PATH") || name == "fish_user_paths"
 }
 
-/// The unquoted path-list variable a word joins text to (`$PATH:/x`, `/x:$PATH`): fish
-/// expands such a word once per element of the list (a cartesian product).
+/// The unquoted path-list variable a word joins text to with `:` (`$PATH:/x`, `/x:$PATH`):
+/// fish expands such a word once per element of the list (a cartesian product), where a
+/// `:`-separated string was meant. `$GOPATH/bin` is not one: no `:`, and one directory per
+/// element of `GOPATH` is what it means.
 pub(crate) fn joined_list_variable(word: &Word) -> Option<&str> {
+    colon_joined_list_variables(word).into_iter().next()
+}
+
+/// Every unquoted path-list variable joined to its neighbour with `:` in a word, in order.
+pub(crate) fn colon_joined_list_variables(word: &Word) -> Vec<&str> {
     if word.parts.len() < 2 {
-        return None;
+        return Vec::new();
     }
-    word.parts.iter().find_map(|part| match &part.kind {
-        PartKind::Variable { name, .. }
-            if part.quote == Quote::None && is_list_path_variable(name) =>
-        {
-            Some(name.as_str())
+    let literal = |index: Option<usize>| match index.and_then(|i| word.parts.get(i)) {
+        Some(part) => match &part.kind {
+            PartKind::Literal(text) => Some(text.as_str()),
+            _ => None,
+        },
+        None => None,
+    };
+    let mut found = Vec::new();
+    for (index, part) in word.parts.iter().enumerate() {
+        let PartKind::Variable { name, .. } = &part.kind else {
+            continue;
+        };
+        if part.quote != Quote::None || !is_list_path_variable(name) {
+            continue;
         }
-        _ => None,
-    })
+        let before = literal(index.checked_sub(1)).is_some_and(|text| text.ends_with(':'));
+        let after = literal(Some(index + 1)).is_some_and(|text| text.starts_with(':'));
+        if before || after {
+            found.push(name.as_str());
+        }
+    }
+    found
 }
 
 /// The text joined to the list variable `variable`, for messages (`/x` in `$PATH:/x`).

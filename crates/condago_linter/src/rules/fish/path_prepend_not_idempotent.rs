@@ -28,7 +28,7 @@ crate::declare_rule! {
     ///
     /// `fish_add_path -g -P -m` (global, on `PATH` itself, moving an entry that is already
     /// there) puts the directory first exactly once. Plain `fish_add_path dir` would write
-    /// a universal variable (CG303), and `fish_add_path -g dir` goes through
+    /// a universal variable (CG306, opt-in), and `fish_add_path -g dir` goes through
     /// `fish_user_paths`, which fish puts in front of *everything* on `PATH` whenever it
     /// changes — also in front of conda's `bin` set up later.
     ///

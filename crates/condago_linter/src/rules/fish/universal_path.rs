@@ -1,14 +1,20 @@
 use std::ops::Range;
 
 use crate::diagnostic::{Applicability, Edit, Fix, Severity};
-use crate::model::{AssignOp, FileKind, Scope, StartupFile, Statement, StatementKind};
+use crate::model::{AssignOp, Command, FileKind, Scope, StartupFile, Statement, StatementKind};
 use crate::rule::{Check, Checker, FixAvailability, Shells};
 
 crate::declare_rule! {
     /// ## What it does
-    /// Finds, in `config.fish` and `conf.d/*.fish`, the lines that put directories on
-    /// `PATH` through a *universal* variable: `set -U fish_user_paths …`, `set -U PATH …`,
-    /// `fish_add_path -U …` — and a plain `fish_add_path …` with neither `-g` nor `-P`.
+    /// Finds, in `config.fish` and `conf.d/*.fish`, the lines that *ask* for a universal
+    /// variable to put directories on `PATH`: `set -U fish_user_paths …`, `set -U PATH …`,
+    /// `fish_add_path -U …`.
+    ///
+    /// A plain `fish_add_path dir` is not reported here: fish's own documentation says it
+    /// "is (by default) safe to use fish_add_path in config.fish" — it skips directories
+    /// already on `PATH` and ones that do not exist, so running it at every start changes
+    /// nothing after the first. That it writes a universal variable is reported, as
+    /// information and only when asked for, by CG306 (fish-add-path-universal).
     ///
     /// ## Why is this bad?
     /// A universal variable is stored in `~/.config/fish/fish_variables` and shared by
@@ -18,16 +24,16 @@ crate::declare_rule! {
     /// repository cannot reproduce it, and fish before 3.3 added the directory again at
     /// every start (3.3 and later remove duplicates from `fish_user_paths`).
     ///
-    /// A plain `fish_add_path dir` is universal too: checked with fish 3.6, when
-    /// `fish_user_paths` is not already a global variable (the normal case), it stores
-    /// `dir` in a universal `fish_user_paths`, and a new shell started after the line was
-    /// deleted still has `dir` on `PATH`. Only `fish_add_path -g` (or `-P`) stays in the
-    /// current session.
+    /// `set -U PATH` makes `PATH` itself universal: every fish session, the ones started
+    /// with another `PATH` (an IDE's, `env -i`), gets this list. `fish_add_path -U` forces
+    /// the universal variable even where the file (or `conf.d`) made `fish_user_paths`
+    /// global, which a plain `fish_add_path` would respect. fish's documentation
+    /// describes the universal form as the one to run "once, interactively".
     ///
     /// ## Example
     /// ```fish
     /// set -U fish_user_paths $HOME/.local/bin $fish_user_paths
-    /// fish_add_path ~/go/bin
+    /// fish_add_path -U ~/go/bin
     /// ```
     ///
     /// ## Use instead
@@ -40,14 +46,14 @@ crate::declare_rule! {
     /// instead, if a universal value is what you want.
     ///
     /// ## Fix safety
-    /// Unsafe: the fix makes the variable global (`set -U` → `set -g`, `fish_add_path` →
-    /// `fish_add_path -g`), so this file's directories are set for this session only and
+    /// Unsafe: the fix makes the variable global (`set -U` → `set -g`, `fish_add_path -U`
+    /// → `fish_add_path -g`), so this file's directories are set for this session only and
     /// no longer written to `fish_variables`. What is already stored there stays (the
     /// global value starts from it) until removed with `set -e -U fish_user_paths`.
     pub(crate) const RULE = Rule {
         code: "CG303",
         name: "fish-universal-path",
-        summary: "`set -U fish_user_paths`, `set -U PATH` or `fish_add_path` without `-g` in config.fish: outlives the file",
+        summary: "`set -U fish_user_paths`, `set -U PATH` or `fish_add_path -U` in config.fish: outlives the file",
         shells: Shells::FISH,
         severity: Severity::Warning,
         fix: FixAvailability::Sometimes(Applicability::Unsafe),
@@ -97,50 +103,73 @@ fn check(checker: &mut Checker) {
                 }
             }
             StatementKind::Command(command) => {
-                if command.name.as_deref() != Some("fish_add_path") {
+                if add_path_scope(command, user_paths_global) != Some(Universal::AskedFor) {
                     continue;
                 }
-                let flags: Vec<String> = command
-                    .args
-                    .iter()
-                    .filter_map(|arg| arg.literal())
-                    .filter(|arg| arg.starts_with('-') && arg.len() > 1)
-                    .collect();
-                let has = |short: char, long: &str| {
-                    flags.iter().any(|flag| {
-                        flag == long || (!flag.starts_with("--") && flag[1..].contains(short))
-                    })
-                };
-                if has('n', "--dry-run") || has('h', "--help") || has('P', "--path") {
-                    continue;
-                }
-                let universal = has('U', "--universal");
-                if !universal && (has('g', "--global") || user_paths_global) {
-                    continue;
-                }
-                let (message, fix) = if universal {
-                    (
-                        "`fish_add_path -U` stores the directory in the universal fish_user_paths: it outlives this file (delete the line and it stays on PATH) and every fish session shares it".to_string(),
-                        universal_flag_fix(file, statement),
-                    )
-                } else {
-                    (
-                        "`fish_add_path` without `-g` stores the directory in a universal fish_user_paths (its default while fish_user_paths is not a global variable): it outlives this file, so deleting the line leaves it on PATH".to_string(),
-                        Some(Fix::unsafe_(
-                            "Add `-g` (a global fish_user_paths)",
-                            vec![Edit::insert(command.name_range.end, " -g")],
-                        )),
-                    )
-                };
+                let message = "`fish_add_path -U` stores the directory in the universal fish_user_paths: it outlives this file (delete the line and it stays on PATH) and every fish session shares it";
+                let fix = universal_flag_fix(file, statement);
                 let report = checker
                     .report(statement.range.clone(), message)
-                    .help("use `fish_add_path -g …` in config files");
+                    .help("use `fish_add_path -g …` (or plain `fish_add_path …`) in config files");
                 if let Some(fix) = fix {
                     report.fix(fix);
                 }
             }
         }
     }
+}
+
+/// Whether a `fish_add_path` call writes the universal `fish_user_paths`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Universal {
+    /// `-U`/`--universal`.
+    AskedFor,
+    /// No scope option while `fish_user_paths` is not global: fish 3.6's `fish_add_path`
+    /// then writes (or creates) a universal `fish_user_paths`.
+    ByDefault,
+    /// `-g`, `-P`, a global `fish_user_paths` set earlier in the file, or a call that sets
+    /// nothing (`-n`, `-h`).
+    Not,
+}
+
+/// The scope a `fish_add_path` command writes; `None` for other commands.
+pub(crate) fn add_path_scope(command: &Command, user_paths_global: bool) -> Option<Universal> {
+    if command.name.as_deref() != Some("fish_add_path") {
+        return None;
+    }
+    let flags: Vec<String> = command
+        .args
+        .iter()
+        .filter_map(|arg| arg.literal())
+        .take_while(|arg| arg != "--")
+        .filter(|arg| arg.starts_with('-') && arg.len() > 1)
+        .collect();
+    let has = |short: char, long: &str| {
+        flags
+            .iter()
+            .any(|flag| flag == long || (!flag.starts_with("--") && flag[1..].contains(short)))
+    };
+    if has('n', "--dry-run") || has('h', "--help") || has('P', "--path") {
+        return Some(Universal::Not);
+    }
+    if has('U', "--universal") {
+        return Some(Universal::AskedFor);
+    }
+    if has('g', "--global") || user_paths_global {
+        return Some(Universal::Not);
+    }
+    Some(Universal::ByDefault)
+}
+
+/// Whether an unconditional top-level `set -g fish_user_paths …` comes before `offset`.
+pub(crate) fn user_paths_global_before(file: &StartupFile, offset: usize) -> bool {
+    file.assignments().any(|(statement, assignment)| {
+        statement.range.end <= offset
+            && statement.context.is_unconditional()
+            && assignment.name == "fish_user_paths"
+            && assignment.keyword.as_deref() == Some("set")
+            && assignment.scope == Scope::Global
+    })
 }
 
 /// The options right after the command name (`-Ux`, `--universal`), with their ranges.
@@ -217,14 +246,13 @@ mod tests {
             "set -pU fish_user_paths /x\n",
             "fish_add_path -U /x\n",
             "fish_add_path --universal --append /x\n",
-            "fish_add_path /x\n",
-            "fish_add_path -a /x\n",
-            "if status is-interactive\n    fish_add_path ~/bin\nend\n",
+            "set -g fish_user_paths\nfish_add_path -U /x\n",
+            "if status is-interactive\n    fish_add_path -U ~/bin\nend\n",
         ] {
             assert_eq!(findings("CG303", Shell::Fish, text).len(), 1, "{text}");
         }
         assert_eq!(
-            findings_at("CG303", Shell::Fish, CONF_D, "fish_add_path /x\n").len(),
+            findings_at("CG303", Shell::Fish, CONF_D, "fish_add_path -U /x\n").len(),
             1
         );
     }
@@ -237,6 +265,10 @@ mod tests {
             "set -e -U fish_user_paths\n",
             "set -U EDITOR vim\n",
             "fish_add_path -g /x\n",
+            // fish's documentation: safe in config.fish (CG306, opt-in, says it is universal).
+            "fish_add_path /x\n",
+            "fish_add_path -a ~/.local/bin ~/go/bin\n",
+            "if status is-interactive\n    fish_add_path ~/bin\nend\n",
             "fish_add_path -gP /x\n",
             "fish_add_path --path /x\n",
             "fish_add_path -n /x\n",
@@ -247,7 +279,8 @@ mod tests {
         }
         // A script or a function file is run on purpose, not at every start.
         let script = "home/bin/setup.fish";
-        assert!(findings_at("CG303", Shell::Fish, script, "fish_add_path /x\n").is_empty());
+        assert!(findings_at("CG303", Shell::Fish, script, "fish_add_path -U /x\n").is_empty());
+        assert!(findings_at("CG303", Shell::Fish, CONF_D, "fish_add_path /x\n").is_empty());
     }
 
     #[test]
@@ -265,8 +298,6 @@ mod tests {
             ),
             ("fish_add_path -U /x\n", "fish_add_path -g /x\n"),
             ("fish_add_path -aU /x\n", "fish_add_path -ag /x\n"),
-            ("fish_add_path /x\n", "fish_add_path -g /x\n"),
-            ("fish_add_path -a /x\n", "fish_add_path -g -a /x\n"),
         ] {
             assert_eq!(
                 assert_fix_converges("CG303", Shell::Fish, before),
@@ -276,12 +307,12 @@ mod tests {
         }
     }
 
-    /// fish 3.6: a plain `fish_add_path` (and `set -U fish_user_paths`) in config.fish keeps
-    /// its directory on PATH after the line is deleted; the global form does not.
+    /// fish 3.6: `fish_add_path -U` and `set -U fish_user_paths` in config.fish keep their
+    /// directory on PATH after the line is deleted; the global form does not.
     #[test]
     fn oracle_the_directory_outlives_the_line() {
         for line in [
-            "fish_add_path $HOME/tools/bin\n",
+            "fish_add_path -U $HOME/tools/bin\n",
             "set -U fish_user_paths $HOME/tools/bin $fish_user_paths\n",
         ] {
             let home = FakeHome::new();
