@@ -22,6 +22,7 @@ pub static RULES: &[&Rule] = &[
     &rules::conda::manual_path::RULE,
     &rules::conda::block_guarded::RULE,
     &rules::conda::block_in_function::RULE,
+    &rules::conda::block_commented_out::RULE,
     &rules::fish::list_concatenation::RULE,
     &rules::fish::export::RULE,
     &rules::fish::universal_path::RULE,

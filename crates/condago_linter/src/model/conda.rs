@@ -43,8 +43,15 @@ impl CondaBlock {
     }
 }
 
-/// Finds all blocks by their marker lines.
-pub(super) fn find_blocks(file: &StartupFile) -> Vec<CondaBlock> {
+/// Finds all blocks by their marker lines: the blocks the shell runs, and the blocks whose
+/// every line was commented out (see [`StartupFile::commented_conda_blocks`]).
+///
+/// conda finds its block with `CONDA_INITIALIZE_RE_BLOCK` (`conda/core/initialize.py`):
+/// `^# >>> conda initialize >>>(?:\n|\r\n)([\s\S]*?)# <<< conda initialize <<<(?:\n|\r\n)?`
+/// in multi-line mode. The start is anchored to the start of a line; the end is not: the
+/// first `# <<< conda initialize <<<` after the start closes the block wherever it stands,
+/// `## <<< conda initialize <<<` included. The model closes a conda block the same way.
+pub(super) fn find_blocks(file: &StartupFile) -> (Vec<CondaBlock>, Vec<CondaBlock>) {
     let mut blocks: Vec<CondaBlock> = Vec::new();
     // Every marker says `initialize`: files without one (most) skip the per-line decoding.
     if !file
@@ -52,29 +59,62 @@ pub(super) fn find_blocks(file: &StartupFile) -> Vec<CondaBlock> {
         .windows(b"initialize".len())
         .any(|w| w == b"initialize")
     {
-        return blocks;
+        return (blocks, Vec::new());
     }
     let mut open: Option<usize> = None;
+    // Blocks opened by a commented-out start marker (`## >>> conda initialize >>>`).
+    let mut commented_start: Vec<bool> = Vec::new();
     for line in 0..file.line_starts.len() {
         let range = file.line_range(line);
         // Offsets in `text` are offsets in the line (hook calls are found by them).
         let text = text_with_byte_offsets(&file.source[range.clone()]);
-        let trimmed = text.trim();
-        if let Some(tool) = marker_tool(trimmed, ">>>") {
-            let nested = open.is_some();
-            blocks.push(CondaBlock {
+        let open_tool = open.map(|index| blocks[index].tool.clone());
+        let found = marker(&text).or_else(|| {
+            // conda's end marker is not anchored: any line holding it closes a conda block.
+            (open_tool.as_deref() == Some("conda") && text.contains("# <<< conda initialize <<<"))
+                .then(|| Marker {
+                    tool: "conda".to_string(),
+                    start: false,
+                    commented: true,
+                })
+        });
+        match found {
+            Some(Marker {
                 tool,
-                start_marker: Some(range.clone()),
-                end_marker: None,
-                range: range.start..file.source.len(),
-                nested,
-                managed_header: false,
-                hooks: Vec::new(),
-                base: None,
-            });
-            open = Some(blocks.len() - 1);
-        } else if let Some(tool) = marker_tool(trimmed, "<<<") {
-            match open.take() {
+                start: true,
+                commented,
+            }) => {
+                if commented && open.is_some() {
+                    // A commented-out marker inside a block is just a comment there.
+                } else {
+                    let mut nested = open.is_some();
+                    if let Some(index) = open {
+                        if commented_start[index] {
+                            // The commented start had no end: it was never a block.
+                            blocks.truncate(index);
+                            commented_start.truncate(index);
+                            nested = false;
+                        }
+                    }
+                    blocks.push(CondaBlock {
+                        tool,
+                        start_marker: Some(range.clone()),
+                        end_marker: None,
+                        range: range.start..file.source.len(),
+                        nested,
+                        managed_header: false,
+                        hooks: Vec::new(),
+                        base: None,
+                    });
+                    commented_start.push(commented);
+                    open = Some(blocks.len() - 1);
+                }
+            }
+            Some(Marker {
+                tool,
+                start: false,
+                commented,
+            }) => match open.take() {
                 Some(index) => {
                     let block = &mut blocks[index];
                     block.end_marker = Some(range.clone());
@@ -83,33 +123,86 @@ pub(super) fn find_blocks(file: &StartupFile) -> Vec<CondaBlock> {
                         block.nested = true;
                     }
                 }
-                None => blocks.push(CondaBlock {
-                    tool,
-                    start_marker: None,
-                    end_marker: Some(range.clone()),
-                    range: range.clone(),
-                    nested: false,
-                    managed_header: false,
-                    hooks: Vec::new(),
-                    base: None,
-                }),
-            }
-        } else if let Some(index) = open {
-            let block = &mut blocks[index];
-            if trimmed.contains("!! Contents within this block are managed by") {
-                block.managed_header = true;
-            }
-            block.hooks.extend(hook_calls(&text, range.start));
-            // mamba and micromamba name their root prefix outright; it wins over a base
-            // guessed from `MAMBA_EXE` (micromamba lives in `~/.local/bin`, not in its root).
-            if let Some(root) = mamba_root_prefix(&text) {
-                block.base = Some(root);
-            } else if block.base.is_none() {
-                block.base = base_of(&text);
+                None if !commented => {
+                    blocks.push(CondaBlock {
+                        tool,
+                        start_marker: None,
+                        end_marker: Some(range.clone()),
+                        range: range.clone(),
+                        nested: false,
+                        managed_header: false,
+                        hooks: Vec::new(),
+                        base: None,
+                    });
+                    commented_start.push(false);
+                }
+                None => {}
+            },
+            None => {
+                if let Some(index) = open {
+                    let block = &mut blocks[index];
+                    if text.contains("!! Contents within this block are managed by") {
+                        block.managed_header = true;
+                    }
+                    block.hooks.extend(hook_calls(&text, range.start));
+                    // mamba and micromamba name their root prefix outright; it wins over a
+                    // base guessed from `MAMBA_EXE` (micromamba lives in `~/.local/bin`, not
+                    // in its root).
+                    if let Some(root) = mamba_root_prefix(&text) {
+                        block.base = Some(root);
+                    } else if block.base.is_none() {
+                        block.base = base_of(&text);
+                    }
+                }
             }
         }
     }
-    blocks
+    // A commented-out start marker that nothing closed was never a block.
+    if let Some(index) = open {
+        if commented_start[index] {
+            blocks.truncate(index);
+            commented_start.truncate(index);
+        }
+    }
+    let mut active = Vec::new();
+    let mut commented = Vec::new();
+    for block in blocks {
+        let only_comments = block.start_marker.is_some()
+            && block.end_marker.is_some()
+            && only_commented_code(file, &block);
+        if only_comments {
+            let mut block = block;
+            block.hooks.clear();
+            commented.push(block);
+        } else {
+            active.push(block);
+        }
+    }
+    (active, commented)
+}
+
+/// Whether every line between the markers is blank or a comment, and at least one of them
+/// is commented-out code (not the `!! Contents …` header): a block that does nothing.
+fn only_commented_code(file: &StartupFile, block: &CondaBlock) -> bool {
+    let (Some(start), Some(end)) = (&block.start_marker, &block.end_marker) else {
+        return false;
+    };
+    let mut code = false;
+    for line in file.line_of(start.start) + 1..file.line_of(end.start) {
+        let text = String::from_utf8_lossy(&file.source[file.line_range(line)]).into_owned();
+        let trimmed = text.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        if !trimmed.starts_with('#') {
+            return false;
+        }
+        let body = trimmed.trim_start_matches('#').trim();
+        if !body.is_empty() && !body.starts_with("!! Contents within this block") {
+            code = true;
+        }
+    }
+    code
 }
 
 /// The text of some bytes with each byte that is not UTF-8 read as `?`, so that an offset in
@@ -137,12 +230,44 @@ pub(super) fn attach(file: &mut StartupFile) {
     }
 }
 
-/// `# >>> conda initialize >>>` → `conda`.
-fn marker_tool(line: &str, arrows: &str) -> Option<String> {
-    let rest = line.strip_prefix('#')?.trim_start().strip_prefix(arrows)?;
-    let rest = rest.trim_end().strip_suffix(arrows)?.trim();
-    let tool = rest.strip_suffix("initialize")?.trim();
-    matches!(tool, "conda" | "mamba" | "micromamba").then(|| tool.to_string())
+/// A marker line, as the model reads it.
+struct Marker {
+    /// `conda` or `mamba` (micromamba writes `mamba initialize`).
+    tool: String,
+    /// `>>>` (start) rather than `<<<` (end).
+    start: bool,
+    /// Commented out: `## >>> conda initialize >>>`, `# # <<< conda initialize <<<`.
+    commented: bool,
+}
+
+/// `# >>> conda initialize >>>` → a conda start marker; `## <<< conda initialize <<<` → a
+/// commented-out conda end marker. Leading blanks and a trailing edit are allowed here
+/// (CG203 reports them).
+fn marker(line: &str) -> Option<Marker> {
+    let mut rest = line.trim();
+    let mut hashes = 0;
+    while let Some(after) = rest.strip_prefix('#') {
+        hashes += 1;
+        rest = after.trim_start();
+    }
+    if hashes == 0 {
+        return None;
+    }
+    for (arrows, start) in [(">>>", true), ("<<<", false)] {
+        let Some(body) = rest
+            .strip_prefix(arrows)
+            .and_then(|body| body.trim_end().strip_suffix(arrows))
+        else {
+            continue;
+        };
+        let tool = body.trim().strip_suffix("initialize")?.trim();
+        return matches!(tool, "conda" | "mamba" | "micromamba").then(|| Marker {
+            tool: tool.to_string(),
+            start,
+            commented: hashes > 1,
+        });
+    }
+    None
 }
 
 /// The hook calls on one line: `shell.bash` (conda), `--shell zsh` / `-s zsh` (mamba).

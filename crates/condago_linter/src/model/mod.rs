@@ -116,6 +116,9 @@ pub struct StartupFile<'a> {
     pub statements: Vec<Statement>,
     /// conda and mamba init blocks, in source order.
     pub conda_blocks: Vec<CondaBlock>,
+    /// conda and mamba init blocks whose every line between the markers is commented out
+    /// (they run nothing; kept apart so that no rule takes them for a working block).
+    pub commented_conda_blocks: Vec<CondaBlock>,
     /// Byte ranges the parser could not understand; rules stay quiet inside them.
     pub error_ranges: Vec<Range<usize>>,
     /// Where each line starts, for line-level questions.
@@ -298,11 +301,12 @@ impl<'a> StartupFile<'a> {
             tree: parse.tree.as_ref(),
             statements: Vec::new(),
             conda_blocks: Vec::new(),
+            commented_conda_blocks: Vec::new(),
             error_ranges: Vec::new(),
             line_starts: line_starts(source),
             statement_index: std::sync::OnceLock::new(),
         };
-        file.conda_blocks = conda::find_blocks(&file);
+        (file.conda_blocks, file.commented_conda_blocks) = conda::find_blocks(&file);
         if let Some(tree) = file.tree {
             let root = tree.root_node();
             collect_errors(root, &mut file.error_ranges);

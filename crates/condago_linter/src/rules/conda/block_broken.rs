@@ -1,5 +1,5 @@
 use crate::diagnostic::Severity;
-use crate::model::CondaBlock;
+use crate::model::{CondaBlock, StartupFile};
 use crate::rule::{Check, Checker, FixAvailability, Shells};
 use crate::rules::conda::shared::{init_command, line_number};
 
@@ -11,17 +11,34 @@ crate::declare_rule! {
     /// indented or edited.
     ///
     /// ## Why is this bad?
-    /// The tools manage their block by its markers alone. conda looks for
-    /// `^# >>> conda initialize >>>` at the very start of a line, followed directly by the
-    /// line break, then for the first `# <<< conda initialize <<<` after it
-    /// (`CONDA_INITIALIZE_RE_BLOCK` in `conda/core/initialize.py`); mamba looks for
-    /// `# >>> mamba initialize >>>` … `# <<< mamba initialize <<<` anywhere. When the pair is
-    /// not found, a re-run of the init command (after an update, or `conda init --all`)
-    /// appends a fresh block — now the file has two — and `conda init --reverse` leaves this
-    /// one in place. Nothing in the shell says so: the broken block keeps running.
+    /// The tools manage their block by its markers alone. conda finds its block with
+    /// `CONDA_INITIALIZE_RE_BLOCK` in `conda/core/initialize.py`, in multi-line mode:
     ///
-    /// mamba's start marker may be indented (its pattern is not anchored); conda's may
-    /// not, and its end marker may be indented.
+    /// ```text
+    /// ^# >>> conda initialize >>>(?:\n|\r\n)([\s\S]*?)# <<< conda initialize <<<(?:\n|\r\n)?
+    /// ```
+    ///
+    /// The start marker must stand at the very start of a line and be followed directly by
+    /// the line break; the end marker is the first `# <<< conda initialize <<<` after it,
+    /// *wherever* it stands — so `## <<< conda initialize <<<` (an end marker commented out
+    /// once more) still closes the block, and is not reported here. `conda init` replaces
+    /// every match with a fresh block, then appends a block only
+    /// `if "# >>> conda initialize >>>" not in rc_content` — a plain substring test. So,
+    /// for a block conda cannot find:
+    ///
+    /// - while the file still holds the text `# >>> conda initialize >>>` (an indented
+    ///   start marker, one with trailing blanks, a block without its end marker), a re-run
+    ///   of `conda init` adds nothing and changes nothing: it reports "no change", and the
+    ///   block is never updated again (a moved installation, a new template);
+    /// - when that text is gone (the start marker deleted or reworded), a re-run appends a
+    ///   fresh block — now the file has two, and both run;
+    /// - `conda init --reverse` (`^\s*` + the same pattern) removes only blocks the pattern
+    ///   finds, so it leaves this one in place.
+    ///
+    /// mamba looks for `# >>> mamba initialize >>>` … `# <<< mamba initialize <<<` anywhere
+    /// (its pattern is not anchored), so its start marker may be indented; when it finds
+    /// no block it appends one. A block whose every line is commented out is CG208
+    /// (conda-block-commented-out), not this rule.
     ///
     /// ## Example
     /// ```bash
@@ -49,12 +66,33 @@ crate::declare_rule! {
     };
 }
 
+/// What a re-run of the init command does to a block it cannot find.
+fn rerun_outcome(file: &StartupFile, tool: &str) -> String {
+    if tool != "conda" {
+        return format!(
+            "`{}` cannot find it, so a re-run appends a second block and `--reverse` leaves this one",
+            init_command(tool)
+        );
+    }
+    let still_there = file
+        .source
+        .windows(CONDA_START.len())
+        .any(|window| window == CONDA_START.as_bytes());
+    if still_there {
+        "`conda init` cannot find it, and because the file still holds the text `# >>> conda initialize >>>` it adds none either: a re-run reports no change and never updates this block, and `conda init --reverse` leaves it".to_string()
+    } else {
+        "`conda init` cannot find it, so a re-run appends a second block (both then run) and `conda init --reverse` leaves this one".to_string()
+    }
+}
+
+/// conda's start marker, which `conda init` tests for as a substring before appending.
+const CONDA_START: &str = "# >>> conda initialize >>>";
+
 fn check(checker: &mut Checker) {
     let file = checker.file;
     let blocks = &file.conda_blocks;
     for (index, block) in blocks.iter().enumerate() {
         let tool = block.tool.as_str();
-        let init = init_command(tool);
         let start_text = |block: &CondaBlock| {
             block
                 .start_marker
@@ -75,7 +113,8 @@ fn check(checker: &mut Checker) {
                     .report(
                         start.clone(),
                         format!(
-                            "this `{tool} initialize` block has no end marker `# <<< {tool} initialize <<<`: `{init}` cannot find it, so a re-run appends a second block and `--reverse` leaves this one"
+                            "this `{tool} initialize` block has no end marker `# <<< {tool} initialize <<<`: {}",
+                            rerun_outcome(file, tool)
                         ),
                     )
                     .help(format!(
@@ -87,7 +126,8 @@ fn check(checker: &mut Checker) {
                     .report(
                         end.clone(),
                         format!(
-                            "an end marker without its start marker `# >>> {tool} initialize >>>`: `{init}` cannot find this block, so a re-run appends a second block and `--reverse` leaves these lines"
+                            "an end marker without its start marker `# >>> {tool} initialize >>>`: {}",
+                            rerun_outcome(file, tool)
                         ),
                     )
                     .help(format!(
@@ -119,7 +159,8 @@ fn check(checker: &mut Checker) {
                         .report(
                             start.clone(),
                             format!(
-                                "a `{tool} initialize` block starts inside the one opened on line {outer_line}, which has no end marker of its own: `{init}` takes both for one block and rewrites them as one"
+                                "a `{tool} initialize` block starts inside the one opened on line {outer_line}, which has no end marker of its own: `{}` takes both for one block and rewrites them as one",
+                                init_command(tool)
                             ),
                         )
                         .help("keep one block; delete the other's lines");
@@ -128,7 +169,7 @@ fn check(checker: &mut Checker) {
             (Some(start), Some(_)) if tool == "conda" => {
                 let text = start_text(block);
                 let text = text.strip_suffix('\r').unwrap_or(&text);
-                if text != "# >>> conda initialize >>>" {
+                if text != CONDA_START {
                     let what = if text.starts_with([' ', '\t']) {
                         "indented"
                     } else {
@@ -138,7 +179,8 @@ fn check(checker: &mut Checker) {
                         .report(
                             start.clone(),
                             format!(
-                                "the start marker is {what}: `conda init` looks for exactly `# >>> conda initialize >>>` at the start of a line, so it cannot find this block — a re-run appends a second block and `conda init --reverse` leaves this one"
+                                "the start marker is {what}: `conda init` looks for exactly `# >>> conda initialize >>>` at the start of a line, followed by the line break; {}",
+                                rerun_outcome(file, tool)
                             ),
                         )
                         .help("write the start marker exactly as `# >>> conda initialize >>>`, at the start of its line");
@@ -154,7 +196,7 @@ mod tests {
     use condago_oracle::{run_snippet, FakeHome, OracleShell};
     use condago_syntax::Shell;
 
-    use crate::rules::conda::stub::{conda_finds, init_block, install_conda};
+    use crate::rules::conda::stub::{conda_finds, conda_init, init_block, install_conda};
     use crate::rules::test_support::*;
 
     #[test]
@@ -234,9 +276,11 @@ mod tests {
         assert!(checked >= 15, "only {checked} reference blocks");
     }
 
-    /// The markers conda itself finds: the intact block is found; an indented or edited
-    /// start marker, or a missing end marker, is not — so `conda init` appends a new block
-    /// and the real shell then runs both (the hook twice, two `conda` set-ups).
+    /// The markers conda itself finds (`conda_finds`: `CONDA_INITIALIZE_RE_BLOCK` written out)
+    /// and what a re-run of `conda init` does (`conda_init`): an indented or edited start
+    /// marker, or a missing end marker, is not found, and since the file still holds the
+    /// marker text nothing is appended — the file stays as it is. With the start marker
+    /// deleted, a second block is appended, and the real shell then runs the hook twice.
     #[test]
     fn oracle_conda_cannot_find_the_block() {
         let block = init_block("bash", "/x/m");
@@ -246,11 +290,16 @@ mod tests {
             block.replace(">>> conda initialize >>>", ">>> conda initialize >>> "),
             block.replace("# <<< conda initialize <<<\n", ""),
         ] {
-            assert_eq!(lines("CG203", Shell::Bash, &broken).len(), 1, "{broken}");
+            let found = findings("CG203", Shell::Bash, &broken);
+            assert_eq!(found.len(), 1, "{broken}");
+            assert!(
+                found[0].message.contains("no change"),
+                "{}",
+                found[0].message
+            );
             assert!(conda_finds(&broken).is_empty(), "{broken}");
+            assert_eq!(conda_init(&broken, &block), broken, "conda init changed it");
         }
-        // What a re-run of `conda init` then does (`"\n" + block + "\n"` appended), in the
-        // real shell: the hook runs twice.
         let home = FakeHome::new();
         let base = install_conda(&home, "miniconda3");
         home.write_executable(
@@ -261,8 +310,11 @@ mod tests {
             "__conda_setup=",
             &format!("{base}/bin/conda-counter\n__conda_setup="),
         );
-        let indented = counted.replace("# >>> conda", "    # >>> conda");
-        let rerun = format!("{indented}\n{counted}\n");
+        let orphan = counted.replace("# >>> conda initialize >>>\n", "");
+        let found = findings("CG203", Shell::Bash, &orphan);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].message.contains("appends a second block"));
+        let rerun = conda_init(&orphan, &counted);
         assert_eq!(conda_finds(&rerun).len(), 1);
         let Some(run) = run_snippet(OracleShell::Bash, &home, &rerun) else {
             return;
@@ -270,5 +322,28 @@ mod tests {
         assert_eq!(run.status, Some(0), "{}", run.stderr);
         let log = std::fs::read_to_string(home.path().join("hooks.log")).unwrap_or_default();
         assert_eq!(log.lines().count(), 2, "the hook ran {log:?}");
+    }
+
+    /// conda's end marker is not anchored: `## <<< conda initialize <<<` closes the block
+    /// for conda (a re-run replaces it in place), so it is no broken block.
+    #[test]
+    fn a_commented_end_marker_still_closes_the_block() {
+        for shell in ["bash", "zsh", "fish"] {
+            let file_shell = match shell {
+                "bash" => Shell::Bash,
+                "zsh" => Shell::Zsh,
+                _ => Shell::Fish,
+            };
+            let block = init_block(shell, "/x/m");
+            for end in [
+                "## <<< conda initialize <<<",
+                "# # <<< conda initialize <<<",
+            ] {
+                let edited = block.replace("# <<< conda initialize <<<", end);
+                assert!(lines("CG203", file_shell, &edited).is_empty(), "{edited}");
+                assert_eq!(conda_finds(&edited).len(), 1);
+                assert_eq!(conda_init(&edited, &block), block);
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! CG2xx: conda and mamba init blocks.
 
 pub mod block_broken;
+pub mod block_commented_out;
 pub mod block_duplicated;
 pub mod block_guarded;
 pub mod block_in_function;

@@ -294,6 +294,24 @@ pub(crate) fn conda_finds(text: &str) -> Vec<std::ops::Range<usize>> {
     found
 }
 
+/// What `conda init` (`init_sh_user` / `init_fish_user` in `conda/core/initialize.py`) makes
+/// of a file, leaving out its comment-outs of pre-`conda init` lines: every block
+/// `CONDA_INITIALIZE_RE_BLOCK` finds is replaced by `block`; then, only when the text
+/// `# >>> conda initialize >>>` is nowhere in the file (a plain substring test), `"\n" +
+/// block + "\n"` is appended.
+pub(crate) fn conda_init(text: &str, block: &str) -> String {
+    let mut out = text.to_string();
+    for range in conda_finds(text).into_iter().rev() {
+        out.replace_range(range, block);
+    }
+    if !out.contains("# >>> conda initialize >>>") {
+        out.push('\n');
+        out.push_str(block);
+        out.push('\n');
+    }
+    out
+}
+
 /// What `conda init --reverse` leaves of a file: every block conda finds, deleted.
 pub(crate) fn conda_reverse(text: &str) -> String {
     let mut out = text.to_string();
