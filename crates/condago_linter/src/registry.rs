@@ -15,6 +15,7 @@ pub static RULES: &[&Rule] = &[
     &rules::path::empty_entry::RULE,
     &rules::path::shadows_conda::RULE,
     &rules::path::entry_missing::RULE,
+    &rules::path::variable_set_later::RULE,
     &rules::conda::hook_wrong_shell::RULE,
     &rules::conda::block_duplicated::RULE,
     &rules::conda::block_broken::RULE,

@@ -8,3 +8,4 @@ pub mod prepend_not_idempotent;
 pub mod shadows_conda;
 mod shared;
 pub mod tilde_quoted;
+pub mod variable_set_later;
