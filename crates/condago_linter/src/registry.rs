@@ -16,6 +16,7 @@ pub static RULES: &[&Rule] = &[
     &rules::path::shadows_conda::RULE,
     &rules::path::entry_missing::RULE,
     &rules::path::variable_set_later::RULE,
+    &rules::path::home_missing_slash::RULE,
     &rules::conda::hook_wrong_shell::RULE,
     &rules::conda::block_duplicated::RULE,
     &rules::conda::block_broken::RULE,
