@@ -15,15 +15,31 @@ pub(crate) struct Candidate {
 /// Directories never worth walking into.
 const SKIPPED_DIRECTORIES: &[&str] = &[".git", ".hg", ".svn", "node_modules", "target", ".venv"];
 
+/// What the project configuration says about a path found by walking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Walked {
+    /// `exclude` matches it: not linted, not walked into.
+    Excluded,
+    /// `[shells]` gives it a shell: linted whatever it looks like.
+    Shell,
+    /// Nothing: linted if it looks like shell.
+    Detect,
+}
+
 /// Expands the command-line paths: files as given, directories walked for files that look
 /// like shell (by name, shebang or modeline) — or, with `any_text` (`--shell` given), every
-/// text file. Binary files are skipped. Errors name the path.
-pub(crate) fn expand(paths: &[PathBuf], any_text: bool) -> (Vec<Candidate>, Vec<String>) {
+/// text file. Binary files are skipped. `classify` applies the project configuration to
+/// each path found by walking. Errors name the path.
+pub(crate) fn expand(
+    paths: &[PathBuf],
+    any_text: bool,
+    classify: &mut dyn FnMut(&Path) -> Walked,
+) -> (Vec<Candidate>, Vec<String>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for path in paths {
         match std::fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => walk(path, any_text, &mut files, &mut errors),
+            Ok(meta) if meta.is_dir() => walk(path, any_text, classify, &mut files, &mut errors),
             Ok(_) => files.push(Candidate {
                 path: path.clone(),
                 explicit: true,
@@ -34,32 +50,54 @@ pub(crate) fn expand(paths: &[PathBuf], any_text: bool) -> (Vec<Candidate>, Vec<
     (files, errors)
 }
 
-fn walk(root: &Path, any_text: bool, files: &mut Vec<Candidate>, errors: &mut Vec<String>) {
-    let walker = WalkDir::new(root)
+fn walk(
+    root: &Path,
+    any_text: bool,
+    classify: &mut dyn FnMut(&Path) -> Walked,
+    files: &mut Vec<Candidate>,
+    errors: &mut Vec<String>,
+) {
+    let mut walker = WalkDir::new(root)
         .follow_links(false)
         .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|entry| {
-            !(entry.file_type().is_dir()
-                && entry.depth() > 0
-                && entry
-                    .file_name()
-                    .to_str()
-                    .is_some_and(|name| SKIPPED_DIRECTORIES.contains(&name)))
-        });
-    for entry in walker {
-        match entry {
-            Ok(entry) => {
-                let is_file = entry.file_type().is_file()
-                    || (entry.file_type().is_symlink() && entry.path().is_file());
-                if is_file && looks_like_shell(entry.path(), any_text) {
-                    files.push(Candidate {
-                        path: entry.into_path(),
-                        explicit: false,
-                    });
-                }
+        .into_iter();
+    while let Some(entry) = walker.next() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                errors.push(error.to_string());
+                continue;
             }
-            Err(error) => errors.push(error.to_string()),
+        };
+        let is_dir = entry.file_type().is_dir();
+        if is_dir
+            && entry.depth() > 0
+            && entry
+                .file_name()
+                .to_str()
+                .is_some_and(|name| SKIPPED_DIRECTORIES.contains(&name))
+        {
+            walker.skip_current_dir();
+            continue;
+        }
+        let verdict = if entry.depth() > 0 {
+            classify(entry.path())
+        } else {
+            Walked::Detect
+        };
+        if verdict == Walked::Excluded {
+            if is_dir {
+                walker.skip_current_dir();
+            }
+            continue;
+        }
+        let is_file = entry.file_type().is_file()
+            || (entry.file_type().is_symlink() && entry.path().is_file());
+        if is_file && (verdict == Walked::Shell || looks_like_shell(entry.path(), any_text)) {
+            files.push(Candidate {
+                path: entry.into_path(),
+                explicit: false,
+            });
         }
     }
 }
@@ -141,7 +179,7 @@ mod tests {
         std::fs::write(root.join("install"), "#!/bin/sh\necho\n").expect("write");
         std::fs::write(root.join("README.md"), "# hi\n").expect("write");
         std::fs::write(root.join("blob.sh.bin"), b"#!/bin/sh\n\0\0").expect("write");
-        let (files, errors) = expand(&[root.to_path_buf()], false);
+        let (files, errors) = expand(&[root.to_path_buf()], false, &mut |_| Walked::Detect);
         assert!(errors.is_empty(), "{errors:?}");
         let names: Vec<String> = files
             .iter()
@@ -158,7 +196,11 @@ mod tests {
 
     #[test]
     fn missing_path_is_an_error_naming_it() {
-        let (files, errors) = expand(&[PathBuf::from("/nonexistent/condago-test")], false);
+        let (files, errors) = expand(
+            &[PathBuf::from("/nonexistent/condago-test")],
+            false,
+            &mut |_| Walked::Detect,
+        );
         assert!(files.is_empty());
         assert!(
             errors[0].starts_with("/nonexistent/condago-test: "),

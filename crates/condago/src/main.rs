@@ -1,16 +1,20 @@
 //! `condago`: the command line. Thin: it turns files into text, calls the core, renders.
 
+mod completions_command;
+mod config_command;
 mod discover;
+mod doctor;
 mod lint_command;
 mod output;
 mod rules_command;
 mod startup_command;
+mod trace;
 mod write;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 /// Finds the lines in bash, zsh and fish startup files that silently break PATH — a conda
 /// `go` that is "command not found", an editor terminal with another `python` — and fixes them.
@@ -38,6 +42,43 @@ enum Command {
     Startup(startup_command::StartupArgs),
     /// Which PATH entry wins for a command in each shell and mode, and what it shadows.
     Which(startup_command::WhichArgs),
+    /// RUNS the real shell's startup files, traced: the files read, each PATH change at its
+    /// file:line, the programs run. Unlike `lint`, this executes the code in the startup
+    /// files (of --home DIR, or your own).
+    Trace(trace::TraceArgs),
+    /// Why PATH is what it is in this terminal: the process chain, login or not, this PATH
+    /// next to a fresh shell's and the model's, the reasons in words and the commands that
+    /// confirm them. Changes nothing; the fresh shell RUNS your startup files (--no-trace
+    /// skips it).
+    Doctor(doctor::DoctorArgs),
+    /// Print the settings in force for a file and where each came from.
+    Config(ConfigArgs),
+    /// Print a completion script for a shell (bash, zsh or fish).
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: completions_command::CompletionShell,
+    },
+}
+
+/// How configuration files are found: shared by `lint` and `config`.
+#[derive(Debug, Args)]
+pub(crate) struct ConfigFileArgs {
+    /// Read this configuration file instead of the nearest condago.toml or .condago.toml.
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    pub config: Option<PathBuf>,
+    /// Read no configuration file.
+    #[arg(long)]
+    pub isolated: bool,
+}
+
+/// Options of `condago config`.
+#[derive(Debug, Args)]
+pub(crate) struct ConfigArgs {
+    /// The file whose settings to show.
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub config_file: ConfigFileArgs,
 }
 
 /// Options of `condago lint`.
@@ -58,9 +99,25 @@ pub(crate) struct LintArgs {
     /// Rules to run: codes, names or prefixes (`CG1`, `CG10`), comma-separated; `ALL` for all.
     #[arg(long, value_delimiter = ',')]
     pub select: Vec<String>,
+    /// Rules to run on top of the selected ones (of the configuration's `select`, or the
+    /// default rules): codes, names or prefixes, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub extend_select: Vec<String>,
     /// Rules not to run: codes, names or prefixes, comma-separated.
     #[arg(long, value_delimiter = ',')]
     pub ignore: Vec<String>,
+    #[command(flatten)]
+    pub config_file: ConfigFileArgs,
+    /// Skip files that the configuration's `exclude` matches even when named on the
+    /// command line (as pre-commit names them).
+    #[arg(long)]
+    pub force_exclude: bool,
+    /// Print the findings only, without the summary.
+    #[arg(short, long, conflicts_with = "silent")]
+    pub quiet: bool,
+    /// Print nothing; the exit code says what was found.
+    #[arg(long)]
+    pub silent: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -83,6 +140,8 @@ pub(crate) struct LintArgs {
     /// with the cross-file rules, instead of your own.
     #[arg(long, value_name = "DIR", conflicts_with = "paths")]
     pub home: Option<PathBuf>,
+    #[command(flatten)]
+    pub layout: startup_command::LayoutArgs,
 }
 
 /// Options of `condago rules`.
@@ -165,6 +224,10 @@ fn main() -> ExitCode {
         Command::Rule { rule } => rules_command::show(&rule),
         Command::Startup(args) => startup_command::startup(&args),
         Command::Which(args) => startup_command::which_tool(&args),
+        Command::Trace(args) => trace::trace_command(&args),
+        Command::Doctor(args) => doctor::doctor(&args),
+        Command::Config(args) => config_command::run(&args),
+        Command::Completions { shell } => completions_command::run(shell, &mut Cli::command()),
         Command::Server => match condago_server::run_stdio() {
             Ok(()) => exit::CLEAN,
             Err(error) => {

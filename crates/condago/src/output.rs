@@ -14,9 +14,15 @@ use crate::lint_command::{shown_path, FileReport};
 use crate::{Format, LintArgs};
 
 /// Prints the findings in `format`, then (for text) a summary on standard error.
-pub(crate) fn print(reports: &[FileReport], format: Format, color: bool, args: &LintArgs) {
+pub(crate) fn print(
+    reports: &[FileReport],
+    format: Format,
+    color: bool,
+    args: &LintArgs,
+    unreadable: usize,
+) {
     match format {
-        Format::Text => print_text(reports, color, args),
+        Format::Text => print_text(reports, color, args, unreadable),
         Format::Concise => {
             let mut out = std::io::stdout().lock();
             for report in reports {
@@ -46,7 +52,8 @@ pub(crate) fn print(reports: &[FileReport], format: Format, color: bool, args: &
                     );
                 }
             }
-            print_summary(reports, args);
+            drop(out);
+            print_summary(reports, args, unreadable);
         }
         Format::Json => print_json(&json_findings(reports)),
         Format::Sarif => print_json(&sarif(reports)),
@@ -99,7 +106,7 @@ fn display_text(bytes: &[u8]) -> String {
     out
 }
 
-fn print_text(reports: &[FileReport], color: bool, args: &LintArgs) {
+fn print_text(reports: &[FileReport], color: bool, args: &LintArgs, unreadable: usize) {
     let choice = if color {
         ColorChoice::Always
     } else {
@@ -143,19 +150,36 @@ fn print_text(reports: &[FileReport], color: bool, args: &LintArgs) {
                 codespan_reporting::term::emit_to_write_style(&mut lock, &config, &files, &snippet);
         }
     }
-    print_summary(reports, args);
+    print_summary(reports, args, unreadable);
 }
 
 /// `Found 3 findings (1 fixed, 2 remaining).` and what `--fix` would do, on standard error.
-fn print_summary(reports: &[FileReport], args: &LintArgs) {
+/// With paths that could not be read, it says so instead of "All checks passed".
+fn print_summary(reports: &[FileReport], args: &LintArgs, unreadable: usize) {
+    if args.quiet {
+        return;
+    }
+    // The findings went to standard output: finish writing them before the summary goes to
+    // standard error, so that a terminal (or `2>&1`) shows the summary on its own line.
+    let _ = std::io::stdout().lock().flush();
     let remaining: usize = reports.iter().map(|r| r.diagnostics.len()).sum();
     let fixed: usize = reports.iter().flat_map(|r| &r.fixed).map(|(_, n)| n).sum();
     let safe = count_fixable(reports, |a| a == Applicability::Safe);
     let unsafe_ = count_fixable(reports, |a| a == Applicability::Unsafe);
-    let files = reports.len();
+    let files = reports.iter().filter(|r| r.error.is_none()).count();
     let mut err = std::io::stderr().lock();
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    if remaining == 0 && fixed == 0 {
+    if unreadable > 0 {
+        let _ = writeln!(
+            err,
+            "{} could not be read; {} linted.",
+            plural(unreadable, "path"),
+            plural(files, "file")
+        );
+        if remaining == 0 && fixed == 0 {
+            return;
+        }
+    } else if remaining == 0 && fixed == 0 {
         let _ = writeln!(err, "All checks passed ({} linted).", plural(files, "file"));
         return;
     }

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use condago_linter::{Applicability, Settings};
-use condago_startup::{analyze, render, which, Inputs, Mode, Startup, StartupShell};
+use condago_startup::{
+    analyze, render, which, Inputs, Layout, LayoutKind, Mode, Startup, StartupShell,
+};
 
 use crate::lint_command::FileReport;
 use crate::write::{write_fixed, WriteOutcome};
@@ -36,6 +38,109 @@ pub(crate) struct ModelArgs {
     /// Another inherited variable, NAME=VALUE (repeatable): ZDOTDIR, XDG_CONFIG_HOME, BASH_ENV…
     #[arg(long = "env", value_name = "NAME=VALUE")]
     pub env: Vec<String>,
+    #[command(flatten)]
+    pub layout: LayoutArgs,
+}
+
+/// How a `--home` dotfiles repository is laid out.
+#[derive(Debug, Args)]
+pub(crate) struct LayoutArgs {
+    /// With --home: how the repository is laid out (default: detected, with a note).
+    #[arg(long, value_enum, default_value_t = LayoutChoice::Auto)]
+    pub layout: LayoutChoice,
+    /// With --home: the operating system whose yadm alternates and chezmoi ignores apply
+    /// (`linux`, `darwin`; default: this one).
+    #[arg(long, value_name = "OS")]
+    pub os: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum LayoutChoice {
+    /// Detect it: bare repository, chezmoi, yadm, stow, else plain.
+    Auto,
+    /// Laid out like $HOME.
+    Plain,
+    /// GNU stow: each top-level directory is a package merged into the home.
+    Stow,
+    /// A chezmoi source directory (dot_bashrc, *.tmpl, .chezmoiroot, .chezmoiignore).
+    Chezmoi,
+    /// yadm: like $HOME, with alternates (name##os.Darwin, name##default).
+    Yadm,
+    /// A bare repository whose work tree is the home.
+    Bare,
+}
+
+impl LayoutArgs {
+    /// The home a dotfiles repository makes, read through its layout: `--layout`/`--os`,
+    /// else `[home]` of the repository's configuration (`config`), else detected. The
+    /// layout's note says which was found (see [`print_layout_note`]).
+    pub(crate) fn inputs(
+        &self,
+        home: &Path,
+        config: Option<&condago_config::Config>,
+    ) -> Result<Inputs, String> {
+        let configured = config.map(|c| &c.home);
+        let kind = match self.layout {
+            LayoutChoice::Auto => configured
+                .and_then(|h| h.layout)
+                .map(|layout| match layout {
+                    condago_config::Layout::Plain => LayoutKind::Plain,
+                    condago_config::Layout::Stow => LayoutKind::Stow,
+                    condago_config::Layout::Chezmoi => LayoutKind::Chezmoi,
+                    condago_config::Layout::Yadm => LayoutKind::Yadm,
+                    condago_config::Layout::Bare => LayoutKind::Bare,
+                }),
+            LayoutChoice::Plain => Some(LayoutKind::Plain),
+            LayoutChoice::Stow => Some(LayoutKind::Stow),
+            LayoutChoice::Chezmoi => Some(LayoutKind::Chezmoi),
+            LayoutChoice::Yadm => Some(LayoutKind::Yadm),
+            LayoutChoice::Bare => Some(LayoutKind::Bare),
+        };
+        let os = self
+            .os
+            .clone()
+            .or_else(|| configured.and_then(|h| h.os.clone()))
+            .map(|os| os.to_ascii_lowercase())
+            .map(|os| {
+                if os == "macos" {
+                    "darwin".to_string()
+                } else {
+                    os
+                }
+            })
+            .unwrap_or_else(|| condago_startup::layout::current_os().to_string());
+        let mut layout = Layout::open(home, kind, &os).map_err(|e| format!("{e} (--home)"))?;
+        if let (LayoutChoice::Auto, Some(config), Some(_)) = (self.layout, config, kind) {
+            let place = match config.line_of("home.layout") {
+                Some(line) => format!("{}:{line}", config.path.display()),
+                None => config.path.display().to_string(),
+            };
+            layout.note = layout
+                .note
+                .replacen("(as asked)", &format!("(set in {place})"), 1);
+        }
+        let mut inputs = Inputs::from_layout(layout);
+        inputs.env.retain(|(k, _)| k == "PATH");
+        Ok(inputs)
+    }
+
+    /// Like [`LayoutArgs::inputs`], with the nearest configuration file of `home`.
+    fn inputs_with_nearest_config(&self, home: &Path) -> Result<Inputs, String> {
+        let mut resolver = condago_config::Resolver::new(condago_config::Discovery::Nearest);
+        let config = resolver
+            .for_directory(home)
+            .map_err(|error| error.to_string())?;
+        let inputs = self.inputs(home, config.as_deref())?;
+        print_layout_note(&inputs);
+        Ok(inputs)
+    }
+}
+
+/// Says on standard error which layout a `--home` repository was read with.
+pub(crate) fn print_layout_note(inputs: &Inputs) {
+    if let Some(layout) = &inputs.layout {
+        eprintln!("condago: note: {}", layout.note);
+    }
 }
 
 /// Options of `condago startup`.
@@ -132,7 +237,10 @@ impl ModelArgs {
         if !home.is_dir() {
             return Err(format!("{}: not a directory (--home)", home.display()));
         }
-        let mut inputs = Inputs::new(home);
+        let mut inputs = match &self.home {
+            Some(home) => self.layout.inputs_with_nearest_config(home)?,
+            None => Inputs::new(home),
+        };
         if let Some(root) = &self.root {
             if !root.is_dir() {
                 return Err(format!("{}: not a directory (--root)", root.display()));
@@ -243,14 +351,13 @@ pub(crate) fn which_tool(args: &WhichArgs) -> u8 {
     }
 }
 
-/// The startup files of a home directory that exist (for `condago lint --home DIR`).
-pub(crate) fn home_startup_files(home: &Path) -> Vec<PathBuf> {
-    let mut inputs = Inputs::new(home);
-    inputs.env.retain(|(k, _)| k == "PATH");
+/// The startup files of a home directory that exist (for `condago lint --home DIR`): for
+/// a dotfiles repository, the repository files behind them.
+pub(crate) fn home_startup_files(inputs: &Inputs) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = Vec::new();
     for shell in StartupShell::ALL {
         for mode in Mode::ALL {
-            for file in analyze(shell, mode, &inputs).files {
+            for file in analyze(shell, mode, inputs).files {
                 if !file.system && file.real.is_file() && !files.contains(&file.real) {
                     files.push(file.real);
                 }
@@ -265,25 +372,25 @@ pub(crate) fn home_startup_files(home: &Path) -> Vec<PathBuf> {
 /// `--diff`, applies their fixes first (the files are linted again afterwards).
 pub(crate) fn add_cross_file_findings(
     reports: &mut Vec<FileReport>,
-    home: Option<&Path>,
+    home: Option<&Inputs>,
     settings: &Settings,
     args: &LintArgs,
 ) {
-    let home = match home {
-        Some(home) => home.to_path_buf(),
-        None => match std::env::var_os("HOME") {
-            Some(home) => PathBuf::from(home),
-            None => return,
-        },
-    };
-    let mut inputs = Inputs::new(&home);
-    if std::env::var_os("HOME").is_some_and(|h| Path::new(&h) == home) {
-        for name in ["ZDOTDIR", "XDG_CONFIG_HOME", "XDG_DATA_DIRS"] {
-            if let Ok(value) = std::env::var(name) {
-                inputs.set_env(name, &value);
+    let inputs = match home {
+        Some(inputs) => inputs.clone(),
+        None => {
+            let Some(home) = std::env::var_os("HOME") else {
+                return;
+            };
+            let mut inputs = Inputs::new(PathBuf::from(home));
+            for name in ["ZDOTDIR", "XDG_CONFIG_HOME", "XDG_DATA_DIRS"] {
+                if let Ok(value) = std::env::var(name) {
+                    inputs.set_env(name, &value);
+                }
             }
+            inputs
         }
-    }
+    };
     let enabled = |code: &str| {
         condago_linter::registry::find(code).is_some_and(|rule| settings.selection.is_enabled(rule))
     };

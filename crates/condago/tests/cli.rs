@@ -1,33 +1,15 @@
 //! `condago lint` as users run it: exit codes, output formats, colour, standard input,
 //! selection, and fixes written to disk without damage.
 
+mod support;
+
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use support::{condago, run, stderr, stdout};
 
 const BAD_BASHRC: &str = "export PATH=\"~/go/bin:$PATH\"\n";
-
-fn condago() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_condago"));
-    command.env_remove("NO_COLOR").stdin(Stdio::null());
-    command
-}
-
-fn run(args: &[&str], dir: &Path) -> Output {
-    condago()
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("condago runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
 
 fn home_with(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -107,14 +89,14 @@ fn concise_format() {
 #[test]
 fn json_format_snapshot() {
     let dir = home_with(&[(
-        ".zprofile",
+        ".zlogin",
         "# café ☕\nexport PATH=\"~/go/bin:$PATH\"\n".as_bytes(),
     )]);
-    let output = run(&["lint", "--format", "json", ".zprofile"], dir.path());
+    let output = run(&["lint", "--format", "json", ".zlogin"], dir.path());
     assert_eq!(output.status.code(), Some(1));
     let expected = r#"[
   {
-    "file": ".zprofile",
+    "file": ".zlogin",
     "code": "CG102",
     "name": "path-tilde-quoted",
     "severity": "warning",
@@ -246,14 +228,14 @@ fn stdin_with_a_file_name() {
         .expect("spawn");
     std::io::Write::write_all(
         child.stdin.as_mut().expect("stdin"),
-        b"path+=('~/go/bin')\n",
+        b"typeset -U PATH path\npath+=('~/go/bin')\n",
     )
     .expect("write");
     let output = child.wait_with_output().expect("wait");
     assert_eq!(output.status.code(), Some(1));
     assert!(
         stdout(&output)
-            .starts_with("dotfiles/zprofile:1:9: CG102 [*] [warning] zsh does not expand"),
+            .starts_with("dotfiles/zprofile:2:9: CG102 [*] [warning] zsh does not expand"),
         "{}",
         stdout(&output)
     );
@@ -319,7 +301,10 @@ fn walks_directories_and_lints_explicit_files_always() {
 fn no_path_lints_the_users_own_startup_files() {
     let home = home_with(&[
         (".bash_profile", BAD_BASHRC.as_bytes()),
-        ("zdot/.zprofile", b"path+=('~/go/bin')\n"),
+        (
+            "zdot/.zprofile",
+            b"typeset -U PATH path\npath+=('~/go/bin')\n",
+        ),
         ("xdg/fish/conf.d/go.fish", b"fish_add_path -g '~/go/bin'\n"),
         (".zprofile", b"ignored because ZDOTDIR is set\n"),
     ]);
@@ -465,4 +450,63 @@ fn binary_and_huge_inputs_get_a_clear_diagnostic_not_a_crash() {
         "{}",
         stdout(&output)
     );
+}
+
+#[test]
+fn quiet_silent_and_the_summary_after_unreadable_paths() {
+    let dir = home_with(&[
+        (".bashrc", BAD_BASHRC.as_bytes()),
+        ("two.bash", b"export PATH=/a::/b\n"),
+    ]);
+    let d = dir.path();
+    let quiet = run(&["lint", "-q", "--format", "concise", ".bashrc"], d);
+    assert_eq!(quiet.status.code(), Some(1));
+    assert!(
+        stdout(&quiet).starts_with(".bashrc:1:"),
+        "{}",
+        stdout(&quiet)
+    );
+    assert_eq!(stderr(&quiet), "", "no summary with --quiet");
+    let silent = run(&["lint", "--silent", ".bashrc", "missing/.zshrc"], d);
+    assert_eq!(silent.status.code(), Some(2));
+    assert_eq!(
+        (stdout(&silent), stderr(&silent)),
+        (String::new(), String::new())
+    );
+    let unreadable = run(&["lint", "missing/.zshrc"], d);
+    assert_eq!(unreadable.status.code(), Some(2));
+    assert_eq!(
+        stderr(&unreadable),
+        "condago: error: missing/.zshrc: No such file or directory (os error 2)\n\
+         1 path could not be read; 0 files linted.\n"
+    );
+    // Several files, findings and summary through one pipe (as pre-commit and CI capture
+    // them): every line whole, the summary on a line of its own.
+    let merged = condago()
+        .args(["lint", "--format", "concise", ".bashrc", "two.bash"])
+        .current_dir(d)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::piped())
+        .output()
+        .expect("runs");
+    let out = stdout(&merged);
+    assert!(out.ends_with('\n') && out.lines().count() == 4, "{out}");
+    assert!(
+        stderr(&merged).starts_with("Found 4 findings in 2 files.\n"),
+        "{}",
+        stderr(&merged)
+    );
+    let shell = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "{} lint --format concise .bashrc two.bash 2>&1",
+            env!("CARGO_BIN_EXE_condago")
+        ))
+        .current_dir(d)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("sh runs");
+    let both = stdout(&shell);
+    let found: Vec<&str> = both.lines().filter(|l| l.contains("Found")).collect();
+    assert_eq!(found, ["Found 4 findings in 2 files."], "{both}");
 }

@@ -114,6 +114,24 @@ fn git(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// A git repository of these files, committed.
+fn git_repository(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    for (path, content) in files {
+        let path = d.join(path);
+        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        fs::write(path, content).expect("write");
+    }
+    git(d, &["init", "-q"]);
+    git(d, &["config", "user.name", "Dot Files"]);
+    git(d, &["config", "user.email", "dotfiles@example.invalid"]);
+    git(d, &["config", "commit.gpgsign", "false"]);
+    git(d, &["add", "."]);
+    git(d, &["commit", "-q", "-m", "dotfiles"]);
+    dir
+}
+
 /// A dotfiles repository: a `.bashrc` and a `config.fish` with a finding (CG102), a clean
 /// `.zshrc`, a README.
 fn dotfiles_repository() -> tempfile::TempDir {
@@ -176,18 +194,23 @@ impl PreCommit {
     }
 }
 
+impl PreCommit {
+    fn new() -> Option<PreCommit> {
+        Some(PreCommit {
+            program: require_pre_commit()?,
+            home: tempfile::tempdir().expect("tempdir"),
+            target_dir: Path::new(env!("CARGO_TARGET_TMPDIR")).join("pre-commit-hook-target"),
+            head: git(&repository_root(), &["rev-parse", "HEAD"])
+                .trim()
+                .to_string(),
+        })
+    }
+}
+
 #[test]
 fn pre_commit_try_repo_runs_the_condago_hooks() {
-    let Some(program) = require_pre_commit() else {
+    let Some(pre_commit) = PreCommit::new() else {
         return;
-    };
-    let pre_commit = PreCommit {
-        program,
-        home: tempfile::tempdir().expect("tempdir"),
-        target_dir: Path::new(env!("CARGO_TARGET_TMPDIR")).join("pre-commit-hook-target"),
-        head: git(&repository_root(), &["rev-parse", "HEAD"])
-            .trim()
-            .to_string(),
     };
     let repo = dotfiles_repository();
     let d = repo.path();
@@ -263,4 +286,122 @@ fn pre_commit_try_repo_runs_the_condago_hooks() {
         "pre-commit runs took {:.1} s (the first build), then {:.1} s, {:.1} s, {:.1} s",
         bad.seconds, skipped.seconds, fix.seconds, again.seconds
     );
+}
+
+/// A GNU stow repository: the login file in one package, `.bashrc` in another.
+const STOW_BASH_PROFILE: &str = "# login shells\nexport EDITOR=vim\n";
+const STOW_BASHRC: &str = "# interactive shells\nexport PATH=\"~/go/bin:$PATH\"\n";
+
+/// The stow repository's configuration: its layout, one file's shell, one rule off for one
+/// file.
+const STOW_CONFIG: &str = "[home]\nlayout = \"stow\"\n\n[shells]\n\"zsh/.zsh/*.sh\" = \"zsh\"\n\n[per-file-ignores]\n\"bash/.bashrc\" = [\"CG104\"]\n";
+
+/// The chezmoi repository's configuration.
+const CHEZMOI_CONFIG: &str = "[shells]\n\"dot_config/sh/*.sh.tmpl\" = \"zsh\"\n\n[per-file-ignores]\n\"dot_bashrc.tmpl\" = [\"CG104\"]\n";
+
+/// zsh code in a template whose name says `.sh`.
+const CHEZMOI_ZSH_PATH: &str =
+    "{{ if .work -}}\npath+=(\"{{ .workbin }}\")\npath+=(\"~/go/bin\")\n{{ end -}}\n";
+
+/// A chezmoi template: actions around shell lines, a quoted `~` outside them.
+const CHEZMOI_BASHRC: &str = "{{- /* managed by chezmoi */ -}}\n\
+    {{ if eq .chezmoi.os \"darwin\" }}\n\
+    export PATH=\"/opt/homebrew/bin:$PATH\"\n\
+    {{ end }}\n\
+    export GOBIN=\"{{ .chezmoi.homeDir }}/go/bin\"\n\
+    export PATH=\"~/.local/bin:$PATH\"\n";
+
+#[test]
+fn pre_commit_hooks_on_stow_and_chezmoi_repositories() {
+    let Some(pre_commit) = PreCommit::new() else {
+        return;
+    };
+    let stow = git_repository(&[
+        ("login/.bash_profile", STOW_BASH_PROFILE),
+        ("bash/.bashrc", STOW_BASHRC),
+        ("bash/README.md", "my bash setup\n"),
+        // zsh code in a `.sh` file: only `[shells]` says it is zsh (as bash, `path` is an
+        // ordinary array and its quoted `~` harms nothing).
+        ("zsh/.zshenv", "source ~/.zsh/path.sh\n"),
+        ("zsh/.zsh/path.sh", "path+=(\"~/go/bin\")\n"),
+        ("condago.toml", STOW_CONFIG),
+    ]);
+    // The repository as the home it makes: the cross-file rule sees both packages, and
+    // every finding names the repository's own file.
+    let home = pre_commit.try_repo(stow.path(), "condago-home", &["bash/.bashrc"]);
+    assert_eq!(home.code, Some(1), "{}", home.output);
+    assert!(
+        home.output.contains("a GNU stow repository (set in"),
+        "{}",
+        home.output
+    );
+    assert!(
+        home.output.contains("login/.bash_profile:1:1") && home.output.contains("CG601"),
+        "CG601 across packages:\n{}",
+        home.output
+    );
+    assert!(
+        home.output.contains("bash/.bashrc:2:14") && home.output.contains("CG102"),
+        "{}",
+        home.output
+    );
+    assert!(
+        !home.output.contains("bash/.bashrc:2:1:"),
+        "per-file-ignores leaves CG104 out for bash/.bashrc:\n{}",
+        home.output
+    );
+    // A changed file is linted with its shell from `[shells]`.
+    let zsh = pre_commit.try_repo(stow.path(), "condago", &["zsh/.zsh/path.sh"]);
+    assert_eq!(zsh.code, Some(1), "{}", zsh.output);
+    assert!(
+        zsh.output.contains("zsh/.zsh/path.sh:1:9") && zsh.output.contains("zsh does not expand"),
+        "{}",
+        zsh.output
+    );
+
+    let chezmoi = git_repository(&[
+        ("dot_bashrc.tmpl", CHEZMOI_BASHRC),
+        ("dot_bash_profile", "[ -f ~/.bashrc ] && . ~/.bashrc\n"),
+        ("dot_config/sh/path.sh.tmpl", CHEZMOI_ZSH_PATH),
+        // A dotfile, which chezmoi itself never applies.
+        (".condago.toml", CHEZMOI_CONFIG),
+    ]);
+    let lint = pre_commit.try_repo(chezmoi.path(), "condago", &["dot_bashrc.tmpl"]);
+    assert_eq!(lint.code, Some(1), "{}", lint.output);
+    assert!(
+        !lint.output.contains("CG001"),
+        "no syntax error:\n{}",
+        lint.output
+    );
+    assert!(
+        lint.output.contains("dot_bashrc.tmpl:6:14") && lint.output.contains("CG102"),
+        "{}",
+        lint.output
+    );
+    assert!(
+        !lint.output.contains("dot_bashrc.tmpl:6:1:"),
+        "per-file-ignores leaves CG104 out:\n{}",
+        lint.output
+    );
+    let zsh = pre_commit.try_repo(chezmoi.path(), "condago", &["dot_config/sh/path.sh.tmpl"]);
+    assert!(
+        zsh.output.contains("dot_config/sh/path.sh.tmpl:3:9")
+            && zsh.output.contains("zsh does not expand"),
+        "{}",
+        zsh.output
+    );
+    // condago-fix edits the shell code, never an action.
+    let fix = pre_commit.try_repo(chezmoi.path(), "condago-fix", &["dot_bashrc.tmpl"]);
+    assert_eq!(fix.code, Some(1), "{}", fix.output);
+    assert_eq!(
+        fs::read_to_string(chezmoi.path().join("dot_bashrc.tmpl")).expect("read"),
+        CHEZMOI_BASHRC.replace("\"~/.local/bin:", "\"$HOME/.local/bin:")
+    );
+    let home = pre_commit.try_repo(chezmoi.path(), "condago-home", &["dot_bashrc.tmpl"]);
+    assert!(
+        home.output.contains("a chezmoi source directory (found)"),
+        "{}",
+        home.output
+    );
+    assert!(!home.output.contains("CG001"), "{}", home.output);
 }

@@ -91,19 +91,19 @@ pub fn fix_until_stable(
     let mut text = source.to_vec();
     let mut applied: Vec<(&'static str, usize)> = Vec::new();
     let mut result = crate::lint(path, &text, detection, settings);
-    let mut errors = syntax_errors(&text, detection, settings);
+    let mut errors = syntax_errors(path, &text, detection, settings);
     for _ in 0..MAX_ROUNDS {
         let (mut fixed, mut codes) = apply_fixes(&text, &result.diagnostics, level);
         if codes.is_empty() || fixed == text {
             break;
         }
-        let mut fixed_errors = syntax_errors(&fixed, detection, settings);
+        let mut fixed_errors = syntax_errors(path, &fixed, detection, settings);
         if fixed_errors > errors {
             // A fix made the parser see a new syntax error (a grammar reading the fixed
             // text otherwise than the shell does): take the first fix that does not.
             let single = result.diagnostics.iter().find_map(|diagnostic| {
                 let (one, one_codes) = apply_fixes(&text, std::slice::from_ref(diagnostic), level);
-                let one_errors = syntax_errors(&one, detection, settings);
+                let one_errors = syntax_errors(path, &one, detection, settings);
                 (!one_codes.is_empty() && one != text && one_errors <= errors)
                     .then_some((one, one_codes, one_errors))
             });
@@ -130,7 +130,14 @@ pub fn fix_until_stable(
 }
 
 /// The syntax errors in the tree condago lints a text with.
-fn syntax_errors(text: &[u8], detection: Detection, settings: &Settings) -> usize {
+fn syntax_errors(path: &Path, text: &[u8], detection: Detection, settings: &Settings) -> usize {
+    let masked;
+    let text = if condago_syntax::template::is_template_path(path) {
+        masked = condago_syntax::template::mask(text, detection.shell).text;
+        &masked
+    } else {
+        text
+    };
     let parse = condago_syntax::parse(text, detection.shell, &settings.budget);
     parse.tree.as_ref().map_or(0, condago_syntax::error_count)
 }
@@ -156,7 +163,7 @@ mod tests {
             read_by_sh: false,
         };
         let settings = Settings::default();
-        let before = syntax_errors(source.as_bytes(), detection, &settings);
+        let before = syntax_errors(Path::new(".zshrc"), source.as_bytes(), detection, &settings);
         let outcome = fix_until_stable(
             Path::new(".zshrc"),
             source.as_bytes(),
@@ -164,7 +171,7 @@ mod tests {
             &settings,
             Applicability::Unsafe,
         );
-        assert!(syntax_errors(&outcome.text, detection, &settings) <= before);
+        assert!(syntax_errors(Path::new(".zshrc"), &outcome.text, detection, &settings) <= before);
     }
 
     #[test]

@@ -6,6 +6,7 @@ use condago_syntax::{Parse, Shell};
 
 use crate::diagnostic::{Diagnostic, Fix, Severity};
 use crate::model::StartupFile;
+use crate::settings::Versions;
 
 /// One rule: its metadata, its documentation and its check.
 #[derive(Debug)]
@@ -128,6 +129,8 @@ impl FixAvailability {
 /// What a rule's check gets: the file, and a place to put findings.
 pub struct Checker<'a, 'f> {
     pub file: &'a StartupFile<'f>,
+    /// The shell versions the project says its files must work with.
+    pub versions: Versions,
     rule: &'static Rule,
     findings: &'a mut Vec<Diagnostic>,
 }
@@ -140,9 +143,16 @@ impl<'a, 'f> Checker<'a, 'f> {
     ) -> Self {
         Checker {
             file,
+            versions: Versions::default(),
             rule,
             findings,
         }
+    }
+
+    /// The checker for a project that pins these shell versions.
+    pub(crate) fn assuming(mut self, versions: Versions) -> Self {
+        self.versions = versions;
+        self
     }
 
     /// Reports a finding of this rule. Findings inside regions the parser could not

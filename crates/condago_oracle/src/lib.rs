@@ -3,7 +3,9 @@
 //! condago's rules claim that a line breaks `PATH`; the tests of those rules prove each claim
 //! by running the snippet in the real shell (bash, zsh, fish, `/bin/sh`) in a clean
 //! environment and a throwaway home directory, then reading the environment a child process
-//! sees. The core product never runs a shell: only tests use this crate.
+//! sees. `condago lint` and the language server never run a shell; `condago trace` (which
+//! says plainly that it runs the startup files) uses this crate's clean environment and
+//! process group handling, so that what it shows is what these tests check.
 //!
 //! Every run has a clean environment (`HOME`, `PATH` and nothing else unless asked), no user
 //! startup files unless asked, `/dev/null` as standard input, its own session and process
@@ -286,6 +288,46 @@ impl FakeHome {
         }
     }
 
+    /// A fresh home holding a copy of `fixture` (a directory laid out like a home), with
+    /// `/home/u` in its text files replaced by the new home's path and modes kept.
+    pub fn from_fixture(fixture: &Path) -> FakeHome {
+        let home = FakeHome::new();
+        home.copy_in(fixture, Path::new(""));
+        home
+    }
+
+    fn copy_in(&self, from: &Path, relative: &Path) {
+        let target = self.path().to_string_lossy().into_owned();
+        let mut entries: Vec<_> = fs::read_dir(from)
+            .unwrap_or_else(|e| panic!("read {}: {e}", from.display()))
+            .filter_map(Result::ok)
+            .collect();
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let source = entry.path();
+            let inside = relative.join(entry.file_name());
+            if source.is_dir() {
+                fs::create_dir_all(self.path().join(&inside)).expect("create a directory");
+                self.copy_in(&source, &inside);
+                continue;
+            }
+            let bytes =
+                fs::read(&source).unwrap_or_else(|e| panic!("read {}: {e}", source.display()));
+            let bytes = match String::from_utf8(bytes) {
+                Ok(text) => text.replace("/home/u", &target).into_bytes(),
+                Err(error) => error.into_bytes(),
+            };
+            let mode = fs::metadata(&source)
+                .map(|m| m.permissions().mode())
+                .unwrap_or(0o644);
+            if mode & 0o111 != 0 {
+                self.write_executable(&inside, bytes);
+            } else {
+                self.write(&inside, bytes);
+            }
+        }
+    }
+
     /// The home directory's absolute path.
     pub fn path(&self) -> &Path {
         self.dir.path()
@@ -359,15 +401,22 @@ impl Default for FakeHome {
 /// Separates the probe's output from the snippet's; no real snippet prints it.
 const MARKER: &str = "__condago_oracle_probe_5b1e7d__";
 
-/// Raw result of one process run.
-struct RawRun {
-    stdout: Vec<u8>,
-    stderr: Vec<u8>,
-    status: Option<i32>,
-    timed_out: bool,
+/// Raw result of one process run ([`execute`]).
+#[derive(Debug)]
+pub struct RawRun {
+    /// Standard output.
+    pub stdout: Vec<u8>,
+    /// Standard error.
+    pub stderr: Vec<u8>,
+    /// Exit status; `None` when killed by a signal or at the timeout.
+    pub status: Option<i32>,
+    /// Whether the run was killed at the timeout.
+    pub timed_out: bool,
 }
 
-fn find_shell(shell: OracleShell) -> Option<PathBuf> {
+/// Where `shell`'s program is: the first executable `shell.name()` on `PATH`, `/usr/bin`,
+/// `/bin` or `/usr/local/bin`; `/bin/sh` for [`OracleShell::Sh`].
+pub fn find_shell(shell: OracleShell) -> Option<PathBuf> {
     if shell == OracleShell::Sh {
         return Some(PathBuf::from("/bin/sh")).filter(|p| is_executable(p));
     }
@@ -417,14 +466,18 @@ fn child_shell() -> &'static str {
 }
 
 fn base_env(home: &FakeHome, path: &str) -> Vec<(String, String)> {
+    clean_env(home.path(), path, &home.env)
+}
+
+/// The clean environment every real-shell run starts from: `HOME`, `PATH` and nothing else
+/// but `extra` (which may override them). `condago trace` runs the shells in it too, so
+/// that what it shows is what the oracle tests check.
+pub fn clean_env(home: &Path, path: &str, extra: &[(String, String)]) -> Vec<(String, String)> {
     let mut env = vec![
-        (
-            "HOME".to_owned(),
-            home.path().to_string_lossy().into_owned(),
-        ),
+        ("HOME".to_owned(), home.to_string_lossy().into_owned()),
         ("PATH".to_owned(), path.to_owned()),
     ];
-    for (key, value) in &home.env {
+    for (key, value) in extra {
         env.retain(|(k, _)| k != key);
         env.push((key.clone(), value.clone()));
     }
@@ -500,7 +553,7 @@ fn parse_env(text: &str) -> Vec<(String, String)> {
 
 /// Runs `program` in its own session and process group with exactly `env`, stdin `/dev/null`,
 /// and kills the whole group at `timeout` (and after exit, for anything it left behind).
-fn execute(
+pub fn execute(
     program: &Path,
     args: &[OsString],
     env: &[(String, String)],

@@ -9,7 +9,7 @@
 //! `select`/`ignore` take what `--select`/`--ignore` take: codes, names, prefixes or `ALL`,
 //! as a list or comma-separated. `shell` reads every document as that shell, like `--shell`.
 
-use condago_linter::{Selection, Settings, Shell};
+use condago_linter::{Selection, Shell};
 use serde_json::Value;
 
 /// What the user configured.
@@ -41,7 +41,7 @@ impl Config {
                 Some(list) => {
                     let selection = Selection {
                         select: list.clone(),
-                        ignore: Vec::new(),
+                        ..Selection::default()
                     };
                     let unknown = selection.unknown_patterns();
                     if !unknown.is_empty() {
@@ -70,17 +70,6 @@ impl Config {
             )),
         }
         problems
-    }
-
-    /// The linter's settings; the parse budget is the CLI's.
-    pub fn settings(&self) -> Settings {
-        Settings {
-            selection: Selection {
-                select: self.select.clone(),
-                ignore: self.ignore.clone(),
-            },
-            ..Settings::default()
-        }
     }
 }
 

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use condago_linter::{Budget, Detection, Parse, Shell};
-use condago_syntax::tree_sitter::{InputEdit, Point, Tree};
-use condago_syntax::{Grammar, ParseProblem};
+use condago_syntax::tree_sitter::{InputEdit, Point};
+use condago_syntax::ParseProblem;
 use ropey::Rope;
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 
@@ -37,11 +37,6 @@ pub struct Syntax {
     pub detection: Detection,
     /// What the rules read: the tree of the grammar `condago_syntax::parse` would pick.
     pub parse: Parse,
-    /// zsh: the other grammar's tree (bash beside zsh, or zsh beside bash), kept edited so
-    /// the next comparison of the two re-parses incrementally.
-    other: Option<(Grammar, Tree)>,
-    /// zsh: the bash grammar ran past the budget as the comparison; it is not tried again.
-    bash_over_budget: bool,
     /// The trees were dropped to save memory (see [`Document::evict_trees`]).
     evicted: bool,
 }
@@ -51,8 +46,6 @@ impl Syntax {
         Syntax {
             detection,
             parse,
-            other: None,
-            bash_over_budget: false,
             evicted: false,
         }
     }
@@ -117,8 +110,7 @@ impl Document {
             new_end_position: advance(start_point, new_text),
         };
         if let Some(syntax) = self.syntax.as_mut() {
-            let other = syntax.other.as_mut().map(|(_, tree)| tree);
-            for tree in syntax.parse.tree.as_mut().into_iter().chain(other) {
+            if let Some(tree) = syntax.parse.tree.as_mut() {
                 tree.edit(&edit);
             }
         }
@@ -145,7 +137,6 @@ impl Document {
             return false;
         }
         syntax.parse.tree = None;
-        syntax.other = None;
         syntax.evicted = true;
         true
     }
@@ -218,22 +209,25 @@ impl Document {
             }
             Some(syntax) if reuse => {
                 syntax.detection = detection;
-                if detection.shell == Shell::Zsh && syntax.parse.problems.is_empty() {
-                    reparse_zsh(syntax, source, budget);
-                } else {
-                    reparse_incrementally(&mut syntax.parse, source, budget);
-                }
                 // tree-sitter's error recovery can build another tree incrementally than
                 // from scratch, and the CLI parses from scratch: text with a syntax error
-                // is parsed again from scratch, so the findings are the CLI's.
-                let broken = syntax
-                    .parse
-                    .tree
-                    .as_ref()
-                    .is_some_and(|tree| tree.root_node().has_error());
-                if broken && syntax.parse.problems.is_empty() {
+                // is parsed from scratch, so the findings are the CLI's. While an error
+                // stays (typing), that is the keystroke's only parse.
+                let has_error = |parse: &Parse| {
+                    parse
+                        .tree
+                        .as_ref()
+                        .is_some_and(|tree| tree.root_node().has_error())
+                };
+                let within_budget = syntax.parse.problems.is_empty();
+                if within_budget && has_error(&syntax.parse) {
                     syntax.parse = condago_syntax::parse(source, detection.shell, budget);
-                    syntax.other = None;
+                } else {
+                    reparse_incrementally(&mut syntax.parse, source, budget);
+                    if within_budget && syntax.parse.problems.is_empty() && has_error(&syntax.parse)
+                    {
+                        syntax.parse = condago_syntax::parse(source, detection.shell, budget);
+                    }
                 }
             }
             _ => {
@@ -244,77 +238,10 @@ impl Document {
     }
 }
 
-/// Re-parses a zsh document that has stayed within the budget, picking the grammar as
-/// `condago_syntax::parse` does: the zsh tree, unless it has errors and the bash tree has
-/// fewer. Both trees are re-parsed incrementally.
-fn reparse_zsh(syntax: &mut Syntax, source: &[u8], budget: &Budget) {
-    let started = Instant::now();
-    if source.len() > budget.max_file_bytes {
-        syntax.parse = condago_syntax::parse(source, Shell::Zsh, budget);
-        syntax.other = None;
-        return;
-    }
-    let chosen = syntax
-        .parse
-        .tree
-        .take()
-        .map(|tree| (syntax.parse.grammar, tree));
-    let mut old_zsh = None;
-    let mut old_bash = None;
-    for (grammar, tree) in chosen.into_iter().chain(syntax.other.take()) {
-        match grammar {
-            Grammar::Zsh => old_zsh = Some(tree),
-            _ => old_bash = Some(tree),
-        }
-    }
-    let zsh = match condago_syntax::parse_with(source, Grammar::Zsh, old_zsh.as_ref(), budget) {
-        Ok(tree) => tree,
-        Err(problem) => {
-            // As a fresh parse would: the bash grammar instead, and CG002.
-            syntax.parse.problems.push(problem);
-            match condago_syntax::parse_with(source, Grammar::Bash, old_bash.as_ref(), budget) {
-                Ok(tree) => {
-                    syntax.parse.grammar = Grammar::Bash;
-                    syntax.parse.tree = Some(tree);
-                }
-                Err(problem) => {
-                    syntax.parse.problems.push(problem);
-                    syntax.parse.grammar = Grammar::Zsh;
-                }
-            }
-            syntax.parse.elapsed = started.elapsed();
-            return;
-        }
-    };
-    let (grammar, tree, other) = if !zsh.root_node().has_error() || syntax.bash_over_budget {
-        (
-            Grammar::Zsh,
-            zsh,
-            old_bash.map(|tree| (Grammar::Bash, tree)),
-        )
-    } else {
-        match condago_syntax::parse_with(source, Grammar::Bash, old_bash.as_ref(), budget) {
-            Ok(bash) if condago_syntax::error_count(&bash) < condago_syntax::error_count(&zsh) => {
-                (Grammar::Bash, bash, Some((Grammar::Zsh, zsh)))
-            }
-            Ok(bash) => (Grammar::Zsh, zsh, Some((Grammar::Bash, bash))),
-            Err(_) => {
-                syntax.bash_over_budget = true;
-                (Grammar::Zsh, zsh, None)
-            }
-        }
-    };
-    syntax.parse.grammar = grammar;
-    syntax.parse.tree = Some(tree);
-    syntax.other = other;
-    syntax.parse.elapsed = started.elapsed();
-}
-
 /// Re-parses an edited tree. Mirrors `condago_syntax::parse`: a file over the size limit
-/// gets no tree; a zsh parse that blows the budget falls back to the bash grammar. A grammar
-/// that once blew the budget is not tried again for this document (that would stall every
-/// keystroke): the fallback's tree is kept up to date instead, and the problems stay, so
-/// CG002 keeps saying the findings may be incomplete.
+/// gets no tree, and a parse that blows the budget leaves none. A document that once blew
+/// the budget is not parsed again on every keystroke: it stays without a tree, and the
+/// problems stay, so CG002 keeps saying the findings may be incomplete.
 fn reparse_incrementally(parse: &mut Parse, source: &[u8], budget: &Budget) {
     let started = Instant::now();
     let too_large = source.len() > budget.max_file_bytes;
@@ -332,21 +259,7 @@ fn reparse_incrementally(parse: &mut Parse, source: &[u8], budget: &Budget) {
     };
     match condago_syntax::parse_with(source, parse.grammar, Some(&old_tree), budget) {
         Ok(tree) => parse.tree = Some(tree),
-        Err(problem) => {
-            parse.problems.push(problem);
-            if parse.grammar == Grammar::Zsh {
-                match condago_syntax::parse_with(source, Grammar::Bash, None, budget) {
-                    Ok(tree) => {
-                        parse.grammar = Grammar::Bash;
-                        parse.tree = Some(tree);
-                    }
-                    Err(problem) => {
-                        parse.problems.push(problem);
-                        parse.grammar = parse.shell.grammar();
-                    }
-                }
-            }
-        }
+        Err(problem) => parse.problems.push(problem),
     }
     parse.elapsed = started.elapsed();
 }
@@ -463,7 +376,7 @@ mod tests {
     }
 
     #[test]
-    fn a_parse_over_budget_falls_back_and_stays_there() {
+    fn a_parse_over_budget_stays_without_a_tree() {
         let budget = Budget {
             time: std::time::Duration::ZERO,
             ..Budget::default()
@@ -473,13 +386,13 @@ mod tests {
         doc.refresh(None, &budget);
         let syntax = doc.syntax().expect("shell file");
         assert!(syntax.parse.tree.is_none());
-        assert_eq!(syntax.parse.problems.len(), 2);
+        assert_eq!(syntax.parse.problems.len(), 1);
         doc.apply_changes(2, vec![change(((0, 0), (0, 0)), "x")], Encoding::Utf8);
         let started = Instant::now();
         doc.refresh(None, &budget);
         let syntax = doc.syntax().expect("shell file");
         assert!(syntax.parse.tree.is_none());
-        assert_eq!(syntax.parse.problems.len(), 2);
+        assert_eq!(syntax.parse.problems.len(), 1);
         assert!(started.elapsed() < std::time::Duration::from_millis(50));
     }
 

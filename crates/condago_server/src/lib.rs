@@ -60,7 +60,7 @@ pub fn run_stdio() -> Result<(), ServerError> {
     let result = runtime.block_on(serve(
         tokio::io::stdin(),
         tokio::io::stdout(),
-        condago_linter::lint_parsed,
+        condago_linter::lint_document,
     ));
     // tokio reads stdin on a blocking thread that cannot be cancelled: do not wait for it,
     // so `exit` ends the process even while the client keeps stdin open.

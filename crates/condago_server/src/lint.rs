@@ -49,8 +49,9 @@ pub fn lint(
             selection: Selection {
                 select: vec![rule.code.to_string()],
                 ignore: settings.selection.ignore.clone(),
+                extend_select: Vec::new(),
             },
-            budget: settings.budget,
+            ..settings.clone()
         };
         if let Err(message) = run(&alone) {
             panicked.push((rule.code, message));

@@ -11,8 +11,10 @@ use tower_lsp_server::jsonrpc::{self, ErrorCode, Result};
 use tower_lsp_server::ls_types::{
     CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability,
     CodeActionResponse, ConfigurationItem, DidChangeConfigurationParams,
-    DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams, Hover,
-    HoverParams, HoverProviderCapability, InitializeParams, InitializeResult, InitializedParams,
+    DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
+    DidChangeWatchedFilesRegistrationOptions, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, FileSystemWatcher, GlobPattern, Hover, HoverParams,
+    HoverProviderCapability, InitializeParams, InitializeResult, InitializedParams, Registration,
     ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind,
     TextDocumentSyncOptions,
 };
@@ -29,6 +31,8 @@ pub struct Backend {
     shut_down: Arc<AtomicBool>,
     /// The client answers `workspace/configuration`.
     pulls_configuration: AtomicBool,
+    /// The client watches files for the server when asked (`condago.toml`).
+    watches_files: AtomicBool,
 }
 
 impl Backend {
@@ -38,6 +42,7 @@ impl Backend {
             events,
             shut_down,
             pulls_configuration: AtomicBool::new(false),
+            watches_files: AtomicBool::new(false),
         }
     }
 
@@ -93,10 +98,26 @@ impl LanguageServer for Backend {
             .and_then(|workspace| workspace.configuration)
             .unwrap_or(false);
         self.pulls_configuration.store(pulls, Ordering::Relaxed);
+        let watches = workspace
+            .and_then(|workspace| workspace.did_change_watched_files.as_ref())
+            .and_then(|watched| watched.dynamic_registration)
+            .unwrap_or(false);
+        self.watches_files.store(watches, Ordering::Relaxed);
+        #[allow(deprecated)] // `rootUri`: clients without workspace folders still send it.
+        let root = params.root_uri.as_ref();
+        let folders = params
+            .workspace_folders
+            .iter()
+            .flatten()
+            .map(|folder| &folder.uri)
+            .chain(root)
+            .filter_map(|uri| uri.to_file_path().map(|path| path.into_owned()))
+            .collect();
         self.send(Event::Initialize {
             encoding: negotiated.encoding,
             document_changes,
             options: params.initialization_options.unwrap_or(Value::Null),
+            folders,
         });
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
@@ -134,6 +155,46 @@ impl LanguageServer for Backend {
     async fn initialized(&self, _: InitializedParams) {
         self.send(Event::Initialized);
         self.pull_configuration();
+        if self.watches_files.load(Ordering::Relaxed) {
+            // Told when a project configuration changes, to lint everything again with it.
+            let watchers = condago_config::FILE_NAMES
+                .iter()
+                .map(|name| FileSystemWatcher {
+                    glob_pattern: GlobPattern::String(format!("**/{name}")),
+                    kind: None,
+                })
+                .collect();
+            let registration = Registration {
+                id: "condago-configuration-files".to_string(),
+                method: "workspace/didChangeWatchedFiles".to_string(),
+                register_options: serde_json::to_value(DidChangeWatchedFilesRegistrationOptions {
+                    watchers,
+                })
+                .ok(),
+            };
+            // Not awaited in the handler: the answer comes through the same transport.
+            let client = self.client.clone();
+            tokio::spawn(async move {
+                if let Err(error) = client.register_capability(vec![registration]).await {
+                    client
+                        .log_message(
+                            tower_lsp_server::ls_types::MessageType::WARNING,
+                            format!("condago: cannot watch condago.toml files ({error}); restart the server after changing one"),
+                        )
+                        .await;
+                }
+            });
+        }
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        self.send(Event::FilesChanged(
+            params
+                .changes
+                .into_iter()
+                .map(|change| change.uri)
+                .collect(),
+        ));
     }
 
     async fn shutdown(&self) -> Result<()> {

@@ -9,6 +9,7 @@
 //! they were computed for.
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, TryRecvError};
 use std::time::{Duration, Instant};
 
@@ -22,6 +23,9 @@ use tower_lsp_server::ls_types::{
     MessageType, Position, Uri,
 };
 use tower_lsp_server::Client;
+
+use condago_config::{ConfigError, Discovery, Overrides, Resolver};
+use condago_linter::{Settings, Shell};
 
 use crate::config::Config;
 use crate::document::Document;
@@ -39,6 +43,8 @@ pub enum Event {
         encoding: Encoding,
         document_changes: bool,
         options: Value,
+        /// The workspace folders (configuration for documents that are not files).
+        folders: Vec<PathBuf>,
     },
     /// From `initialized`: the client now takes messages.
     Initialized,
@@ -47,6 +53,8 @@ pub enum Event {
     Close(DidCloseTextDocumentParams),
     /// A settings object (`didChangeConfiguration`, or `workspace/configuration`'s answer).
     Configure(Value),
+    /// `workspace/didChangeWatchedFiles`: files that changed on disk.
+    FilesChanged(Vec<Uri>),
     Hover(HoverParams, Reply<Option<Hover>>),
     CodeAction(CodeActionParams, Reply<Option<CodeActionResponse>>),
 }
@@ -77,6 +85,9 @@ pub fn spawn(
                 encoding: Encoding::Utf16,
                 document_changes: false,
                 config: Config::default(),
+                project: Resolver::new(Discovery::Nearest),
+                shown_errors: Vec::new(),
+                folders: Vec::new(),
                 documents: HashMap::new(),
                 dirty: Vec::new(),
                 recent: Vec::new(),
@@ -94,6 +105,13 @@ struct Session {
     encoding: Encoding,
     document_changes: bool,
     config: Config,
+    /// The project configuration files (`condago.toml`), read once per directory until
+    /// one changes on disk.
+    project: Resolver,
+    /// Configuration errors already shown, so each is shown once until the file changes.
+    shown_errors: Vec<ConfigError>,
+    /// The workspace folders, for documents that are not files (`untitled:`).
+    folders: Vec<PathBuf>,
     documents: HashMap<Uri, Document>,
     /// Documents whose findings must be published, in the order they changed.
     dirty: Vec<Uri>,
@@ -160,9 +178,11 @@ impl Session {
                 encoding,
                 document_changes,
                 options,
+                folders,
             } => {
                 self.encoding = encoding;
                 self.document_changes = document_changes;
+                self.folders = folders;
                 self.configure(&options);
             }
             Event::Initialized => {
@@ -205,6 +225,7 @@ impl Session {
                 self.publish(uri, Vec::new(), None);
             }
             Event::Configure(value) => self.configure(&value),
+            Event::FilesChanged(uris) => self.files_changed(&uris),
             Event::Hover(params, reply) => {
                 let answer = self.answer(|session| session.hover(params));
                 let _ = reply.send(answer);
@@ -256,6 +277,67 @@ impl Session {
         }
     }
 
+    /// A `condago.toml` changed on disk: read the configuration again and lint every
+    /// document again (its shell may have changed too).
+    fn files_changed(&mut self, uris: &[Uri]) {
+        let configuration = uris.iter().any(|uri| {
+            uri.to_file_path().is_some_and(|path| {
+                path.file_name()
+                    .and_then(|name| name.to_str())
+                    .is_some_and(|name| condago_config::FILE_NAMES.contains(&name))
+            })
+        });
+        if !configuration {
+            return;
+        }
+        self.project.clear();
+        self.shown_errors.clear();
+        let uris: Vec<Uri> = self.documents.keys().cloned().collect();
+        for uri in uris {
+            if let Some(document) = self.documents.get_mut(&uri) {
+                document.invalidate();
+            }
+            self.mark_dirty(uri);
+        }
+    }
+
+    /// The settings for a document: its project configuration (the nearest
+    /// `condago.toml`) under the editor's settings. A bad configuration is shown once and
+    /// the document linted with the editor's settings alone. `None` when the
+    /// configuration excludes the document.
+    fn settings_for(&mut self, path: &Path) -> Option<(Settings, Option<Shell>)> {
+        let overrides = Overrides {
+            select: self.config.select.clone(),
+            extend_select: Vec::new(),
+            ignore: self.config.ignore.clone(),
+            shell: self.config.shell,
+            origin: "the editor's settings",
+        };
+        // A document that is not a file (`untitled:`) takes the first workspace folder's.
+        let located = if path.is_absolute() {
+            Some(path.to_path_buf())
+        } else {
+            self.folders.first().map(|folder| folder.join(path))
+        };
+        let config = match located.as_deref().map(|path| self.project.for_file(path)) {
+            Some(Ok(config)) => config,
+            Some(Err(error)) => {
+                if !self.shown_errors.contains(&error) {
+                    let message = format!(
+                        "condago: {error}\n(linting with the editor's settings until the configuration is fixed)"
+                    );
+                    self.shown_errors.push(error);
+                    self.show(MessageType::ERROR, message);
+                }
+                None
+            }
+            None => None,
+        };
+        let target = located.as_deref().unwrap_or(path);
+        let resolved = condago_config::resolve(config.as_deref(), &overrides, target);
+        (!resolved.excluded).then_some((resolved.settings, resolved.shell))
+    }
+
     fn mark_dirty(&mut self, uri: Uri) {
         if !self.dirty.contains(&uri) {
             self.dirty.push(uri);
@@ -299,12 +381,24 @@ impl Session {
 
     /// Brings a document's parse and findings up to date; says what panicked.
     fn analyze(&mut self, uri: &Uri) {
-        let settings = self.config.settings();
+        let Some(path) = self
+            .documents
+            .get(uri)
+            .map(|document| document.path.clone())
+        else {
+            return;
+        };
+        let found = self.settings_for(&path);
         let Some(document) = self.documents.get_mut(uri) else {
             return;
         };
+        let Some((settings, shell)) = found else {
+            // Excluded by the project's configuration: no findings.
+            document.set_analysis(Analysis::default());
+            return;
+        };
         let started = Instant::now();
-        document.refresh(self.config.shell, &settings.budget);
+        document.refresh(shell, &settings.budget);
         if document.analysis().is_some() {
             return;
         }
@@ -397,7 +491,17 @@ impl Session {
             self.touch(&uri);
         }
         self.analyze(&uri);
-        let settings = self.config.settings();
+        let Some(path) = self
+            .documents
+            .get(&uri)
+            .map(|document| document.path.clone())
+        else {
+            return Ok(None);
+        };
+        let settings = self
+            .settings_for(&path)
+            .map(|(settings, _)| settings)
+            .unwrap_or_default();
         let Some(document) = self.documents.get(&uri) else {
             return Ok(None);
         };

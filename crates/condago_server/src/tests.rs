@@ -50,6 +50,10 @@ struct Client {
 
 impl Client {
     async fn start(lint: crate::lint::LintFn) -> Client {
+        Client::start_with(lint, json!({})).await
+    }
+
+    async fn start_with(lint: crate::lint::LintFn, capabilities: Value) -> Client {
         let (to_server, server_input) = tokio::io::duplex(1 << 16);
         let (server_output, from_server) = tokio::io::duplex(1 << 16);
         let server = tokio::spawn(crate::serve(server_input, server_output, lint));
@@ -60,7 +64,7 @@ impl Client {
             server,
         };
         let id = client
-            .request("initialize", json!({"capabilities": {}}))
+            .request("initialize", json!({ "capabilities": capabilities }))
             .await;
         client.response(id).await;
         client.notify("initialized", json!({})).await;
@@ -220,5 +224,71 @@ async fn a_failing_lint_fails_its_requests_only() {
         titles.contains(&"Disable CG102 for this line"),
         "{titles:?}"
     );
+    client.stop().await;
+}
+
+/// A project configuration applies to the documents below it; when it changes on disk
+/// (`workspace/didChangeWatchedFiles`) every open document is linted again with it; a bad
+/// one is shown to the user, naming the file, line and key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_configuration_change_republishes_diagnostics() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().canonicalize().expect("canonical");
+    let config = root.join("condago.toml");
+    std::fs::write(&config, "ignore = [\"CG104\"]\n").expect("write");
+    let watching = json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}});
+    let mut client = Client::start_with(condago_linter::lint_parsed, watching).await;
+    // The server asks to be told about condago.toml files.
+    let register = client
+        .next(|m| m["method"] == "client/registerCapability")
+        .await;
+    let registration = &register["params"]["registrations"][0];
+    assert_eq!(registration["method"], "workspace/didChangeWatchedFiles");
+    assert_eq!(
+        registration["registerOptions"]["watchers"],
+        json!([{"globPattern": "**/condago.toml"}, {"globPattern": "**/.condago.toml"}])
+    );
+    let id = register["id"].clone();
+    client
+        .send(json!({"jsonrpc": "2.0", "id": id, "result": null}))
+        .await;
+    let uri = format!("file://{}/.zshrc", root.display());
+    let is_ours = |m: &Value, uri: &str| {
+        m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri
+    };
+    client.open(&uri, "export PATH=\"~/go/bin:$PATH\"\n").await;
+    let first = client.next(|m| is_ours(m, &uri)).await;
+    assert_eq!(codes(&first), ["CG102"], "CG104 ignored by condago.toml");
+
+    std::fs::write(&config, "ignore = [\"CG102\"]\n").expect("write");
+    let config_uri = format!("file://{}", config.display());
+    client
+        .notify(
+            "workspace/didChangeWatchedFiles",
+            json!({"changes": [{"uri": config_uri, "type": 2}]}),
+        )
+        .await;
+    let second = client.next(|m| is_ours(m, &uri)).await;
+    assert_eq!(codes(&second), ["CG104"], "re-published with the new file");
+
+    std::fs::write(&config, "ignor = [\"CG102\"]\n").expect("write");
+    client
+        .notify(
+            "workspace/didChangeWatchedFiles",
+            json!({"changes": [{"uri": config_uri, "type": 2}]}),
+        )
+        .await;
+    let shown = client.next(|m| m["method"] == "window/showMessage").await;
+    let text = shown["params"]["message"].as_str().expect("message");
+    assert!(
+        text.contains(
+            "condago.toml:1:1: `ignor`: unknown key in condago.toml; did you mean `ignore`?"
+        ),
+        "{text}"
+    );
+    let third = client.next(|m| is_ours(m, &uri)).await;
+    let mut found = codes(&third);
+    found.sort();
+    assert_eq!(found, ["CG102", "CG104"], "linted without the bad file");
     client.stop().await;
 }

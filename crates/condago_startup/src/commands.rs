@@ -34,6 +34,9 @@ impl Engine<'_> {
             if let Some(result) = self.hook_output(&name, &texts[1..]) {
                 return Some(result);
             }
+            if let Some(result) = self.init_output(texts) {
+                return Some(result);
+            }
         }
         let args: Vec<String> = texts?.into_iter().skip(1).collect();
         let arg = |i: usize| args.get(i).map(String::as_str);
@@ -93,6 +96,7 @@ impl Engine<'_> {
                     exe: name.clone(),
                     base: String::new(),
                     shell: String::new(),
+                    init: None,
                 });
                 Some((Value::hook((self.hooks.len() - 1) as u32), Some(0)))
             }

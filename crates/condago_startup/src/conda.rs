@@ -26,6 +26,8 @@ pub(crate) enum Tool {
     Micromamba,
     /// Not conda: macOS `path_helper -s`, whose output is modelled the same way.
     PathHelper,
+    /// Not conda: a tool's init command (`pyenv init -`, `brew shellenv`).
+    Init,
 }
 
 impl Tool {
@@ -35,6 +37,7 @@ impl Tool {
             Tool::Mamba => "mamba",
             Tool::Micromamba => "micromamba",
             Tool::PathHelper => "path_helper",
+            Tool::Init => "tool init",
         }
     }
 }
@@ -100,6 +103,7 @@ impl Engine<'_> {
             exe,
             base,
             shell,
+            init: None,
         });
         Some((Value::hook((self.hooks.len() - 1) as u32), Some(0)))
     }
@@ -119,6 +123,10 @@ impl Engine<'_> {
         };
         if hook.tool == Tool::PathHelper {
             self.path_helper(site);
+            return;
+        }
+        if hook.tool == Tool::Init {
+            self.apply_init(&hook, site);
             return;
         }
         let auto = auto_activate(self, &hook);

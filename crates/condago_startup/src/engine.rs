@@ -90,6 +90,8 @@ pub(crate) struct Hook {
     pub exe: String,
     pub base: String,
     pub shell: String,
+    /// A tool's init command (`Tool::Init`), whose effect the model knows.
+    pub init: Option<condago_linter::model::InitCommand>,
 }
 
 /// What happened, for the result.
@@ -192,13 +194,18 @@ impl<'i> Engine<'i> {
     }
 
     pub(crate) fn new(inputs: &'i Inputs, shell: StartupShell, mode: Mode) -> Engine<'i> {
+        let mut trace = Trace::default();
+        // Index `TEMPLATE_ACTION`: the text a masked template action stands for.
+        trace
+            .unknowns
+            .push("a chezmoi template action (`{{ … }}`)".to_string());
         Engine {
             inputs,
-            fs: Fs::new(&inputs.root, &inputs.home, inputs.uid),
+            fs: Fs::new(inputs),
             shell,
             mode,
             state: State::new(),
-            trace: Trace::default(),
+            trace,
             hooks: Vec::new(),
             read: 0,
             site_override: None,
@@ -267,7 +274,8 @@ impl<'i> Engine<'i> {
 
     /// A new unknown stretch, saying why.
     pub(crate) fn unknown(&mut self, why: impl Into<String>) -> u32 {
-        let why = why.into();
+        // Reasons quote source text: a masked template action shows as `{{…}}`.
+        let why = condago_syntax::template::unmask(&why.into());
         if let Some(at) = self.trace.unknowns.iter().position(|u| *u == why) {
             return at as u32;
         }
@@ -280,7 +288,7 @@ impl<'i> Engine<'i> {
     }
 
     pub(crate) fn note(&mut self, site: Option<u32>, message: impl Into<String>) {
-        let message = message.into();
+        let message = condago_syntax::template::unmask(&message.into());
         if !self
             .trace
             .notes
@@ -315,7 +323,14 @@ impl<'i> Engine<'i> {
         if let Some(cached) = self.cache.get(&key) {
             return cached.clone();
         }
+        let template = condago_syntax::template::is_template_path(&self.fs.real(path));
         let loaded = self.fs.read(path).map(|text| {
+            let text = if template {
+                // A chezmoi template: its actions masked, offsets and lines kept.
+                condago_syntax::template::mask(&text, syntax).text
+            } else {
+                text
+            };
             let parse = condago_syntax::parse(&text, syntax, &Budget::default());
             Rc::new(Source {
                 path: path.to_string(),
@@ -695,6 +710,10 @@ impl<'i> Engine<'i> {
     /// Where `name` is found on `PATH`: `Some(Some(path))`, `Some(None)` when no entry has
     /// it, `None` when an unknown entry comes first.
     pub(crate) fn find_on_path(&self, name: &str) -> Option<Option<String>> {
+        if condago_syntax::template::has_mask(name) {
+            // A template action names the command: which one is not known.
+            return None;
+        }
         if name.contains('/') {
             return Some(self.fs.is_executable(name).then(|| name.to_string()));
         }

@@ -4,26 +4,37 @@
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-/// Maps the shell's absolute paths to real ones.
+use crate::layout::Layout;
+
+/// Maps the shell's absolute paths to real ones; with a mapped layout (stow, chezmoi,
+/// yadm), home paths to the repository files behind them.
 #[derive(Debug, Clone)]
 pub(crate) struct Fs {
     root: PathBuf,
     home: PathBuf,
     uid: Option<u32>,
+    layout: Option<std::sync::Arc<Layout>>,
 }
 
 impl Fs {
-    pub(crate) fn new(root: &Path, home: &Path, uid: Option<u32>) -> Fs {
+    pub(crate) fn new(inputs: &crate::Inputs) -> Fs {
         Fs {
-            root: root.to_path_buf(),
-            home: home.to_path_buf(),
-            uid,
+            root: inputs.root.clone(),
+            home: inputs.home.clone(),
+            uid: inputs.uid,
+            layout: inputs.layout.clone().filter(|layout| layout.is_mapped()),
         }
     }
 
     /// The real path of a path the shell names; relative paths are relative to the home
     /// directory (where startup files run).
     pub(crate) fn real(&self, path: &str) -> PathBuf {
+        if let Some((layout, rel)) = self.in_layout(path) {
+            return match layout.file(&rel) {
+                Some(file) => file.to_path_buf(),
+                None => self.home.join(rel),
+            };
+        }
         let absolute = if path.starts_with('/') {
             PathBuf::from(path)
         } else {
@@ -36,30 +47,66 @@ impl Fs {
         self.root.join(relative)
     }
 
+    /// The layout and the home-relative path, for a path in a mapped home.
+    fn in_layout(&self, path: &str) -> Option<(&Layout, String)> {
+        let layout = self.layout.as_deref()?;
+        let home = self.home.to_str()?;
+        let rel = if path.starts_with('/') {
+            let rest = path.strip_prefix(home)?;
+            if !(rest.is_empty() || rest.starts_with('/')) {
+                return None;
+            }
+            rest
+        } else {
+            path
+        };
+        Some((layout, crate::layout::normalize(rel)))
+    }
+
+    /// Where to look on disk for a path: `None` for a home path no repository file makes.
+    fn disk(&self, path: &str) -> Option<PathBuf> {
+        match self.in_layout(path) {
+            Some((layout, rel)) => layout.file(&rel).map(Path::to_path_buf),
+            None => Some(self.real(path)),
+        }
+    }
+
+    fn metadata(&self, path: &str) -> Option<std::fs::Metadata> {
+        std::fs::metadata(self.disk(path)?).ok()
+    }
+
     pub(crate) fn is_file(&self, path: &str) -> bool {
-        self.real(path).is_file()
+        self.metadata(path).is_some_and(|m| m.is_file())
     }
 
     pub(crate) fn is_dir(&self, path: &str) -> bool {
-        self.real(path).is_dir()
+        match self.in_layout(path) {
+            Some((layout, rel)) => layout.is_dir(&rel),
+            None => self.real(path).is_dir(),
+        }
     }
 
     pub(crate) fn exists(&self, path: &str) -> bool {
-        std::fs::metadata(self.real(path)).is_ok()
+        self.is_dir(path) || self.metadata(path).is_some()
     }
 
     pub(crate) fn is_symlink(&self, path: &str) -> bool {
-        std::fs::symlink_metadata(self.real(path)).is_ok_and(|m| m.file_type().is_symlink())
+        self.disk(path)
+            .and_then(|p| std::fs::symlink_metadata(p).ok())
+            .is_some_and(|m| m.file_type().is_symlink())
     }
 
     pub(crate) fn non_empty(&self, path: &str) -> bool {
-        std::fs::metadata(self.real(path)).is_ok_and(|m| m.len() > 0)
+        self.is_dir(path) || self.metadata(path).is_some_and(|m| m.len() > 0)
     }
 
     /// `test -r/-w/-x`: the permission bit that applies to the modelled user. `None` when the
     /// user is not known or only a group bit would decide.
     pub(crate) fn permitted(&self, path: &str, bit: u32) -> Option<bool> {
-        let Ok(meta) = std::fs::metadata(self.real(path)) else {
+        if self.in_layout(path).is_some() && self.is_dir(path) {
+            return Some(true);
+        }
+        let Some(meta) = self.metadata(path) else {
             return Some(false);
         };
         let mode = meta.mode();
@@ -82,15 +129,19 @@ impl Fs {
 
     /// An executable regular file (what command lookup finds).
     pub(crate) fn is_executable(&self, path: &str) -> bool {
-        std::fs::metadata(self.real(path)).is_ok_and(|m| m.is_file() && m.mode() & 0o111 != 0)
+        self.metadata(path)
+            .is_some_and(|m| m.is_file() && m.mode() & 0o111 != 0)
     }
 
     pub(crate) fn read(&self, path: &str) -> Option<Vec<u8>> {
-        std::fs::read(self.real(path)).ok()
+        std::fs::read(self.disk(path)?).ok()
     }
 
     /// The names in a directory (unsorted), or nothing.
     pub(crate) fn list(&self, dir: &str) -> Vec<String> {
+        if let Some((layout, rel)) = self.in_layout(dir) {
+            return layout.list(&rel);
+        }
         std::fs::read_dir(self.real(dir))
             .map(|entries| {
                 entries

@@ -15,10 +15,12 @@ mod conda;
 mod engine;
 mod fish;
 mod fs;
+pub mod layout;
 mod posix;
 pub mod render;
 pub mod rules;
 mod state;
+mod tools;
 mod value;
 mod which;
 
@@ -26,6 +28,7 @@ use std::path::{Path, PathBuf};
 
 pub use chain::{BASH_VERSION, FISH_VERSION, ZSH_VERSION};
 pub use engine::{FileRead, Location};
+pub use layout::{Layout, LayoutKind};
 pub use which::{which, Found, Which};
 
 /// A shell whose startup the model knows.
@@ -124,6 +127,9 @@ pub struct Inputs {
     pub uid: Option<u32>,
     /// The inherited environment (`PATH` included; `HOME` is set from `home`).
     pub env: Vec<(String, String)>,
+    /// A dotfiles repository read as the home (stow, chezmoi, yadm map home paths to its
+    /// files).
+    pub layout: Option<std::sync::Arc<Layout>>,
 }
 
 /// The `PATH` the model starts from when none is given.
@@ -140,7 +146,15 @@ impl Inputs {
             root: PathBuf::from("/"),
             uid: current_uid(),
             env: vec![("PATH".to_string(), DEFAULT_INHERITED_PATH.to_string())],
+            layout: None,
         }
+    }
+
+    /// The home a dotfiles repository makes, read through its layout.
+    pub fn from_layout(layout: Layout) -> Inputs {
+        let mut inputs = Inputs::new(layout.home.clone());
+        inputs.layout = Some(std::sync::Arc::new(layout));
+        inputs
     }
 
     /// Sets an inherited variable.

@@ -2,6 +2,7 @@
 //! pictures of the files each mode reads and the `PATH` changes each makes.
 
 use std::fmt::Write as _;
+use std::path::Path;
 
 use serde_json::{json, Value as Json};
 
@@ -44,6 +45,11 @@ pub fn text(startup: &Startup) -> String {
     for (i, file) in startup.files.iter().enumerate() {
         let indent = "  ".repeat(file.depth);
         let mut line = format!("    {:>2}. {indent}{}", i + 1, short(&file.path, home));
+        // A dotfiles repository's layout: the repository file behind the home path.
+        if !file.system && file.real != Path::new(&file.path) {
+            let real = file.real.strip_prefix(home).unwrap_or(&file.real);
+            let _ = write!(line, "  = {}", real.display());
+        }
         if let Some(from) = &file.from {
             let _ = write!(
                 line,

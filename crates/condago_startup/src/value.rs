@@ -31,16 +31,48 @@ pub struct Piece {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 pub struct Value(pub Vec<Piece>);
 
+/// The unknown (see [`crate::Trace::unknowns`]) that a masked template action stands for.
+pub const TEMPLATE_ACTION: u32 = 0;
+
 impl Value {
     pub fn text(text: impl Into<String>) -> Value {
         let text = text.into();
         if text.is_empty() {
             return Value::default();
         }
+        if condago_syntax::template::has_mask(&text) {
+            return Value::masked(&text);
+        }
         Value(vec![Piece {
             chunk: Chunk::Text(text),
             origin: None,
         }])
+    }
+
+    /// Text with masked template actions: each run of mask characters is unknown.
+    fn masked(text: &str) -> Value {
+        let mut value = Value::default();
+        let mut literal = String::new();
+        let mut in_action = false;
+        for c in text.chars() {
+            let mark = condago_syntax::template::has_mask(c.encode_utf8(&mut [0; 4]));
+            if mark && !in_action {
+                if !literal.is_empty() {
+                    value.push_str(&std::mem::take(&mut literal));
+                }
+                value.push(Piece {
+                    chunk: Chunk::Unknown(TEMPLATE_ACTION),
+                    origin: None,
+                });
+            } else if !mark {
+                literal.push(c);
+            }
+            in_action = mark;
+        }
+        if !literal.is_empty() {
+            value.push_str(&literal);
+        }
+        value
     }
 
     pub fn unknown(id: u32) -> Value {
@@ -102,6 +134,11 @@ impl Value {
             }
         }
         if matches!(&piece.chunk, Chunk::Text(text) if text.is_empty()) {
+            return;
+        }
+        // One template action is one unknown stretch, however it was lexed.
+        let action = Chunk::Unknown(TEMPLATE_ACTION);
+        if piece.chunk == action && self.0.last().is_some_and(|last| *last == piece) {
             return;
         }
         self.0.push(piece);

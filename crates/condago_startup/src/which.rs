@@ -31,7 +31,7 @@ pub struct Which {
 
 /// Looks `tool` up on the final `PATH` of a startup.
 pub fn which(startup: &Startup, tool: &str, inputs: &Inputs) -> Which {
-    let fs = Fs::new(&inputs.root, &inputs.home, inputs.uid);
+    let fs = Fs::new(inputs);
     let mut found = Vec::new();
     let mut unknown_before = Vec::new();
     for (index, entry) in startup.path.iter().enumerate() {

@@ -122,13 +122,41 @@ fn macos_path_helper_moves_zshenv_entries_to_the_end() {
 }
 
 #[test]
-fn an_unknown_eval_is_kept_and_explained() {
+fn a_known_tool_init_is_modelled_not_unknown() {
     let root = tempfile::tempdir().expect("tempdir");
     let home = tempfile::tempdir().expect("tempdir");
     executable(&home.path().join(".pyenv/bin/pyenv"));
     write(
         &home.path().join(".bashrc"),
-        "eval \"$(not-installed init)\"\nexport PATH=\"$HOME/.pyenv/bin:$PATH\"\neval \"$(pyenv init -)\"\neval \"$(dircolors -b)\"\n",
+        "export PATH=\"$HOME/.pyenv/bin:$PATH\"\neval \"$(pyenv init -)\"\n",
+    );
+    let startup = analyze(
+        StartupShell::Bash,
+        Mode::Interactive,
+        &inputs(root.path(), home.path()),
+    );
+    assert!(startup.complete, "{:?}", startup.notes);
+    assert_eq!(
+        shown(&startup),
+        [
+            "~/.pyenv/shims@~/.bashrc:2",
+            "~/.pyenv/bin@~/.bashrc:1",
+            "/usr/bin",
+            "/bin"
+        ]
+    );
+    let via = startup.path[0].via.as_deref().unwrap_or("");
+    assert!(via.starts_with("pyenv init (as pyenv 2.4/2.5"), "{via}");
+}
+
+#[test]
+fn an_unknown_eval_is_kept_and_explained() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let home = tempfile::tempdir().expect("tempdir");
+    executable(&home.path().join(".sometool/bin/sometool"));
+    write(
+        &home.path().join(".bashrc"),
+        "eval \"$(not-installed init)\"\nexport PATH=\"$HOME/.sometool/bin:$PATH\"\neval \"$(sometool init -)\"\neval \"$(dircolors -b)\"\n",
     );
     let startup = analyze(
         StartupShell::Bash,
@@ -138,7 +166,7 @@ fn an_unknown_eval_is_kept_and_explained() {
     assert!(!startup.complete);
     assert_eq!(startup.path[0].dir, None);
     let why = startup.path[0].unknown.as_deref().unwrap_or("");
-    assert!(why.contains("eval \"$(pyenv init -)\""), "{why}");
+    assert!(why.contains("eval \"$(sometool init -)\""), "{why}");
     assert_eq!(
         startup.notes.len(),
         1,

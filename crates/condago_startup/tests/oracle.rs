@@ -158,6 +158,17 @@ fn the_model_matches_the_real_shells_on_every_fixture_home() {
     let mut incomplete = 0;
     let mut mismatches = Vec::new();
     for (name, shell, mode, outcome) in &results {
+        // zsh's own PATH forms must be modelled completely, not just left unknown.
+        if name == "zsh-path-forms"
+            && *shell == StartupShell::Zsh
+            && !matches!(outcome, Outcome::Match | Outcome::Skipped)
+        {
+            mismatches.push(format!(
+                "{name} zsh {}: not modelled exactly: {outcome:?}",
+                mode.name()
+            ));
+            continue;
+        }
         match outcome {
             Outcome::Match => matched += 1,
             Outcome::Incomplete { why } => {

@@ -1,11 +1,13 @@
 //! Parsing of bash, zsh and fish startup files.
 //!
-//! Parsing never fails: [`parse`] returns a tree (maybe from a fallback grammar, maybe none)
-//! plus the problems met on the way. Every parse runs under a [`Budget`] of time and memory,
-//! because tree-sitter-zsh loops or allocates without bound on some real files. No IO here.
+//! Parsing never fails: [`parse`] returns a tree (or none, when the budget ran out) plus the
+//! problems met on the way. Every parse runs under a [`Budget`] of time and memory, a safety
+//! net against any grammar looping or allocating without bound on odd input. zsh is read with
+//! condago's own grammar (`grammars/tree-sitter-zsh`), once per parse. No IO here.
 
 mod budget;
 mod detect;
+pub mod template;
 
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -95,7 +97,7 @@ impl Grammar {
         budget::install_counting_allocator();
         match self {
             Grammar::Bash => tree_sitter::Language::new(tree_sitter_bash::LANGUAGE),
-            Grammar::Zsh => tree_sitter::Language::new(tree_sitter_zsh::LANGUAGE),
+            Grammar::Zsh => tree_sitter::Language::new(tree_sitter_condago_zsh::LANGUAGE),
             Grammar::Fish => tree_sitter_fish::language(),
         }
     }
@@ -159,78 +161,32 @@ impl Parse {
     }
 }
 
-/// Parses `source` as `shell` under `budget`. For zsh, a cancelled parse falls back to the
-/// bash grammar, which reads most zsh startup files.
+/// Parses `source` as `shell` under `budget`, with the shell's own grammar.
 pub fn parse(source: &[u8], shell: Shell, budget: &Budget) -> Parse {
     let started = Instant::now();
-    let mut problems = Vec::new();
+    let grammar = shell.grammar();
     if source.len() > budget.max_file_bytes {
-        problems.push(ParseProblem::TooLarge {
-            bytes: source.len(),
-            limit: budget.max_file_bytes,
-        });
         return Parse {
             shell,
-            grammar: shell.grammar(),
+            grammar,
             tree: None,
-            problems,
+            problems: vec![ParseProblem::TooLarge {
+                bytes: source.len(),
+                limit: budget.max_file_bytes,
+            }],
             elapsed: started.elapsed(),
         };
     }
-    let mut grammars = vec![shell.grammar()];
-    if shell == Shell::Zsh {
-        grammars.push(Grammar::Bash);
-    }
-    // Every attempt gets what is left of the file's total time.
-    let remaining = |budget: &Budget| Budget {
-        total_time: budget.total_time.saturating_sub(started.elapsed()),
-        ..*budget
+    let (tree, problems) = match parse_with(source, grammar, None, budget) {
+        Ok(tree) => (Some(tree), Vec::new()),
+        Err(problem) => (None, vec![problem]),
     };
-    for grammar in grammars.iter().copied() {
-        match parse_with(source, grammar, None, &remaining(budget)) {
-            Ok(tree) => {
-                let (grammar, tree) = if grammar == Grammar::Zsh {
-                    better_of_zsh_and_bash(source, tree, &remaining(budget))
-                } else {
-                    (grammar, tree)
-                };
-                return Parse {
-                    shell,
-                    grammar,
-                    tree: Some(tree),
-                    problems,
-                    elapsed: started.elapsed(),
-                };
-            }
-            Err(problem) => problems.push(problem),
-        }
-    }
     Parse {
         shell,
-        grammar: shell.grammar(),
-        tree: None,
+        grammar,
+        tree,
         problems,
         elapsed: started.elapsed(),
-    }
-}
-
-/// tree-sitter-zsh 0.63.4 misreads some very common zsh, e.g. `export PATH=/x/bin:$PATH`
-/// (unquoted text before `:$VAR` swallows the next line). When its tree has errors, the
-/// bash grammar — which reads most zsh startup files — gets a try, and the tree with fewer
-/// errors wins (the zsh tree on a tie).
-pub fn better_of_zsh_and_bash(
-    source: &[u8],
-    zsh_tree: tree_sitter::Tree,
-    budget: &Budget,
-) -> (Grammar, tree_sitter::Tree) {
-    if !zsh_tree.root_node().has_error() {
-        return (Grammar::Zsh, zsh_tree);
-    }
-    match parse_with(source, Grammar::Bash, None, budget) {
-        Ok(bash_tree) if error_count(&bash_tree) < error_count(&zsh_tree) => {
-            (Grammar::Bash, bash_tree)
-        }
-        _ => (Grammar::Zsh, zsh_tree),
     }
 }
 
@@ -333,16 +289,17 @@ mod tests {
     }
 
     #[test]
-    fn zsh_files_the_zsh_grammar_misreads_use_the_bash_tree() {
-        let text = b"export PATH=/x/bin:$PATH\nexport A=1\n";
+    fn common_zsh_reads_without_errors() {
+        let text = b"export PATH=/x/bin:$PATH\nexport A=1\nprint -l ${(s.:.)PATH}\nfor f (*.zsh(N)) source $f\n(( $+commands[go] )) && path+=(~/go/bin)\n";
         let parse = parse(text, Shell::Zsh, &Budget::default());
         assert!(parse.problems.is_empty());
-        assert_eq!(parse.grammar, Grammar::Bash);
-        assert!(!parse.tree.expect("tree").root_node().has_error());
-        // zsh-only syntax keeps the zsh tree.
-        let zsh_only = b"print -l ${(s.:.)PATH}\nfor f (*.zsh(N)) source $f\n";
-        let parse = super::parse(zsh_only, Shell::Zsh, &Budget::default());
         assert_eq!(parse.grammar, Grammar::Zsh);
+        let tree = parse.tree.expect("tree");
+        assert!(
+            !tree.root_node().has_error(),
+            "{}",
+            tree.root_node().to_sexp()
+        );
     }
 
     #[test]
@@ -366,7 +323,7 @@ mod tests {
     }
 
     #[test]
-    fn time_budget_cancels_and_zsh_falls_back_to_bash() {
+    fn time_budget_cancels() {
         let budget = Budget {
             time: Duration::ZERO,
             ..Budget::default()
@@ -375,36 +332,16 @@ mod tests {
         let text = "echo hi\n".repeat(20_000);
         let parse = parse(text.as_bytes(), Shell::Zsh, &budget);
         assert!(parse.tree.is_none());
-        assert_eq!(parse.problems.len(), 2, "{:?}", parse.problems);
-        assert!(matches!(
-            parse.problems[0],
-            ParseProblem::TimedOut {
-                grammar: Grammar::Zsh,
-                ..
-            }
-        ));
-        assert!(matches!(
-            parse.problems[1],
-            ParseProblem::TimedOut {
-                grammar: Grammar::Bash,
-                ..
-            }
-        ));
-    }
-
-    #[test]
-    fn fallbacks_share_the_file_s_total_time() {
-        let budget = Budget {
-            total_time: Duration::ZERO,
-            ..Budget::default()
-        };
-        let text = "echo hi\n".repeat(20_000);
-        let parse = parse(text.as_bytes(), Shell::Zsh, &budget);
-        assert!(parse.tree.is_none());
         assert!(
-            parse.elapsed < Duration::from_millis(500),
+            matches!(
+                parse.problems.as_slice(),
+                [ParseProblem::TimedOut {
+                    grammar: Grammar::Zsh,
+                    ..
+                }]
+            ),
             "{:?}",
-            parse.elapsed
+            parse.problems
         );
     }
 

@@ -4,9 +4,33 @@
 #![allow(dead_code)] // Each test binary uses its own part of this module.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
 
 use condago_syntax::Shell;
+
+/// The condago binary under test, with standard input closed and `NO_COLOR` unset.
+pub fn condago() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_condago"));
+    command.env_remove("NO_COLOR").stdin(Stdio::null());
+    command
+}
+
+/// Runs condago in a directory to completion.
+pub fn run(args: &[&str], dir: &Path) -> Output {
+    condago()
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("condago runs")
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
 
 /// Whether this is CI (`CI=true`), where a missing tool fails instead of skipping.
 pub fn in_ci() -> bool {

@@ -223,6 +223,9 @@ impl Lifter<'_> {
             test: test.clone(),
             range: node.byte_range(),
         });
+        // `if a; and b` / `if a; or b`: fish runs the `and`/`or` jobs right after the
+        // condition as part of it (its documentation's `if test -f f; and test -r f`).
+        let mut condition_tail = false;
         for (field, child) in children_with_fields(node) {
             if !child.is_named() || child.kind() == "comment" {
                 continue;
@@ -230,8 +233,27 @@ impl Lifter<'_> {
             if field == Some("condition") {
                 let chain = self.new_chain();
                 self.statement(child, context, chain);
+                condition_tail = true;
                 continue;
             }
+            let joiner = (condition_tail && child.kind() == "conditional_execution")
+                .then(|| child.child(0).map(|first| first.kind()))
+                .flatten()
+                .filter(|kind| matches!(*kind, "and" | "or"));
+            if let Some(joiner) = joiner {
+                let chain = self.new_chain();
+                self.statement(child, context, chain);
+                if joiner == "or" {
+                    // The body now also runs when the first test fails.
+                    inner.interactive_only = context.interactive_only;
+                }
+                if let Some(condition) = inner.conditions.last_mut() {
+                    condition.test.push_str("; ");
+                    condition.test.push_str(&self.text(child));
+                }
+                continue;
+            }
+            condition_tail = false;
             match child.kind() {
                 "else_if_clause" | "else_clause" => {
                     let mut branch = context.clone();
@@ -549,4 +571,57 @@ fn is_interactive_test(test: &str) -> bool {
     let test = test.trim();
     (test.contains("status is-interactive") || test.contains("status --is-interactive"))
         && !test.starts_with("not ")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use condago_syntax::Shell;
+
+    use crate::model::{StartupFile, StatementKind};
+
+    /// Each `set` statement's variable, whether it is interactive-only, and its outermost
+    /// condition.
+    fn sets(text: &str) -> Vec<(String, bool, String)> {
+        let parse = condago_syntax::parse(text.as_bytes(), Shell::Fish, &Default::default());
+        let path = Path::new("home/.config/fish/config.fish");
+        let file = StartupFile::new(path, text.as_bytes(), &parse, false);
+        file.statements
+            .iter()
+            .filter_map(|statement| match &statement.kind {
+                StatementKind::Assignment(assignment) => Some((
+                    assignment.name.clone(),
+                    statement.context.interactive_only,
+                    statement
+                        .context
+                        .conditions
+                        .first()
+                        .map(|condition| condition.test.clone())
+                        .unwrap_or_default(),
+                )),
+                StatementKind::Command(_) => None,
+            })
+            .collect()
+    }
+
+    /// fish 3.6: `if a; and b` runs the body only when both hold, `if a; or b` when
+    /// either does (`if true; and false` takes the `else` branch).
+    #[test]
+    fn and_or_after_the_condition_belong_to_it() {
+        assert_eq!(
+            sets("if test -d ~/bin; and not contains ~/bin $PATH\n    set -gx A 1\nend\n"),
+            vec![(
+                "A".to_string(),
+                false,
+                "test -d ~/bin; and not contains ~/bin $PATH".to_string()
+            )]
+        );
+        assert!(sets("if status is-interactive; and set -q TMUX\n    set -g B 1\nend\n")[0].1);
+        let widened = sets("if status is-interactive; or set -q FORCE\n    set -g C 1\nend\n");
+        assert!(!widened[0].1, "{widened:?}");
+        // Only jobs right after the condition: a later `and` is part of the body.
+        let body = sets("if test -n x\n    echo hi\n    and set -g D 1\nend\n");
+        assert_eq!(body[0].2, "test -n x");
+    }
 }

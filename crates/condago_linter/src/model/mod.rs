@@ -6,6 +6,7 @@ mod conda;
 mod fish;
 mod path;
 mod posix;
+mod tools;
 mod word;
 
 use std::ops::Range;
@@ -15,6 +16,10 @@ use condago_syntax::{Grammar, Parse, Shell};
 
 pub use conda::{is_conda_tool, CondaBlock, HookCall, HookSite};
 pub use path::{is_path_variable, PathEdit, PathEditKind, PathEntry, PathEntryKind};
+pub use tools::{
+    brew_prefix, command_effect, init_command, init_script, script_effect, InitCommand, InitDir,
+    InitEffect, Placement, Tool, ToolInit,
+};
 pub use word::{PartKind, Quote, Word, WordPart};
 
 /// What kind of startup file this is, from its path.
@@ -119,6 +124,9 @@ pub struct StartupFile<'a> {
     /// conda and mamba init blocks whose every line between the markers is commented out
     /// (they run nothing; kept apart so that no rule takes them for a working block).
     pub commented_conda_blocks: Vec<CondaBlock>,
+    /// Well-known tool initialisations (`eval "$(pyenv init -)"`, `. ~/.cargo/env`), in
+    /// source order, with what they do to `PATH`.
+    pub tool_inits: Vec<ToolInit>,
     /// Byte ranges the parser could not understand; rules stay quiet inside them.
     pub error_ranges: Vec<Range<usize>>,
     /// Where each line starts, for line-level questions.
@@ -302,6 +310,7 @@ impl<'a> StartupFile<'a> {
             statements: Vec::new(),
             conda_blocks: Vec::new(),
             commented_conda_blocks: Vec::new(),
+            tool_inits: Vec::new(),
             error_ranges: Vec::new(),
             line_starts: line_starts(source),
             statement_index: std::sync::OnceLock::new(),
@@ -316,7 +325,11 @@ impl<'a> StartupFile<'a> {
             };
             file.statements = statements;
         }
+        if condago_syntax::template::is_template_path(path) {
+            unknown_template_text(&mut file.statements);
+        }
         conda::attach(&mut file);
+        file.tool_inits = tools::find(&file);
         file
     }
 
@@ -500,4 +513,38 @@ fn substitutions<'t>(
         }
     }
     found
+}
+
+/// A masked template action (`{{ .goroot }}`) stands for text nobody knows: its parts are
+/// `Other`, never literal text, and a command it names has no name.
+fn unknown_template_text(statements: &mut [Statement]) {
+    use condago_syntax::template::has_mask;
+    fn word(word: &mut Word) {
+        for part in &mut word.parts {
+            if matches!(&part.kind, PartKind::Literal(text) if has_mask(text)) {
+                part.kind = PartKind::Other;
+            }
+        }
+    }
+    fn assignment(assignment: &mut Assignment) {
+        assignment.values.iter_mut().for_each(word);
+    }
+    for statement in statements {
+        // A `{{ if }}` read as a shell `if`: its test shows as the action, not the mask.
+        for condition in &mut statement.context.conditions {
+            if has_mask(&condition.test) {
+                condition.test = condago_syntax::template::unmask(&condition.test);
+            }
+        }
+        match &mut statement.kind {
+            StatementKind::Assignment(a) => assignment(a),
+            StatementKind::Command(command) => {
+                if command.name.as_deref().is_some_and(has_mask) {
+                    command.name = None;
+                }
+                command.args.iter_mut().for_each(word);
+                command.env_prefix.iter_mut().for_each(assignment);
+            }
+        }
+    }
 }

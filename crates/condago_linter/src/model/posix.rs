@@ -1,4 +1,4 @@
-//! Lifting bash and zsh trees (tree-sitter-bash and tree-sitter-zsh share most node kinds).
+//! Lifting bash and zsh trees (condago's zsh grammar extends tree-sitter-bash's, so they share node kinds).
 
 use condago_syntax::tree_sitter::Node;
 
@@ -127,9 +127,17 @@ impl Lifter<'_> {
                 let mut inner = context.clone();
                 inner.function = Some(name);
                 if let Some(body) = node.child_by_field_name("body") {
-                    self.block(body, &inner);
+                    self.body(body, &inner);
                 }
             }
+            // zsh `() { … } args`: defined and run at once, in the current shell.
+            "anonymous_function" => {
+                if let Some(body) = node.child_by_field_name("body") {
+                    self.block(body, context);
+                }
+            }
+            // zsh `{ … } always { … }`: both blocks run.
+            "always_statement" => self.block(node, context),
             "subshell" => {
                 let mut inner = context.clone();
                 inner.in_subshell = true;
@@ -151,14 +159,14 @@ impl Lifter<'_> {
                     range: node.byte_range(),
                 });
                 if let Some(body) = node.child_by_field_name("body") {
-                    self.block(body, &inner);
+                    self.body(body, &inner);
                 }
             }
-            "for_statement" | "c_style_for_statement" | "select_statement" => {
+            "for_statement" | "c_style_for_statement" | "select_statement" | "repeat_statement" => {
                 let mut inner = context.clone();
                 inner.in_loop = true;
                 if let Some(body) = node.child_by_field_name("body") {
-                    self.block(body, &inner);
+                    self.body(body, &inner);
                 }
             }
             "test_command" => {
@@ -175,6 +183,15 @@ impl Lifter<'_> {
                 });
                 self.block(node, &inner);
             }
+        }
+    }
+
+    /// A loop's, function's or conditional's body: a block, or in zsh's short forms a single
+    /// command (`for f (*.zsh) source $f`, `if [[ … ]] cmd`).
+    fn body(&mut self, node: Node, context: &Context) {
+        match node.kind() {
+            "compound_statement" | "do_group" => self.block(node, context),
+            _ => self.statement(node, context, None),
         }
     }
 
@@ -215,6 +232,8 @@ impl Lifter<'_> {
         let mut in_condition = true;
         for (i, child) in node.children(&mut cursor).enumerate() {
             let field = node.field_name_for_child(i as u32);
+            // zsh's `if [[ … ]] { … }` and `if [[ … ]] cmd` have a body field, no `then`.
+            in_condition &= field != Some("body");
             match (field, child.kind()) {
                 (Some("condition"), _) if child.is_named() => {
                     if !test.is_empty() {

@@ -2,6 +2,7 @@
 
 use std::ops::Range;
 
+use crate::diagnostic::{Edit, Fix};
 use crate::model::{StartupFile, Statement};
 
 /// The whole lines a statement stands on alone: from the start of its first line to the
@@ -56,4 +57,32 @@ pub(crate) fn line_break_at(file: &StartupFile, offset: usize) -> &'static str {
     } else {
         "\n"
     }
+}
+
+/// An unsafe fix that moves the lines a statement stands on alone to `at` (a line start
+/// before them), keeping their line breaks; the last line of a file without a final line
+/// break gets the line break of the line at `at`.
+pub(crate) fn move_lines_to(
+    file: &StartupFile,
+    statement: &Statement,
+    at: usize,
+    message: String,
+) -> Option<Fix> {
+    let lines = own_lines(file, statement)?;
+    let source = file.source;
+    let mut moved = String::from_utf8(source.get(lines.clone())?.to_vec()).ok()?;
+    let mut deletion = lines.clone();
+    if !moved.ends_with('\n') {
+        moved.push_str(line_break_at(file, at));
+        let before = if source[..lines.start].ends_with(b"\r\n") {
+            2
+        } else {
+            usize::from(source[..lines.start].ends_with(b"\n"))
+        };
+        deletion = lines.start - before..lines.end;
+    }
+    Some(Fix::unsafe_(
+        message,
+        vec![Edit::insert(at, moved), Edit::delete(deletion)],
+    ))
 }

@@ -29,7 +29,7 @@ fn settings_for(code: &str) -> Settings {
     Settings {
         selection: Selection {
             select: vec![code.to_string()],
-            ignore: Vec::new(),
+            ..Selection::default()
         },
         ..Settings::default()
     }
@@ -37,11 +37,27 @@ fn settings_for(code: &str) -> Settings {
 
 /// The findings of one rule on a snippet linted as `path` in `shell`.
 pub(crate) fn findings_at(code: &str, shell: Shell, path: &str, source: &str) -> Vec<Diagnostic> {
+    findings_assuming(code, shell, path, source, crate::Versions::default())
+}
+
+/// The findings of one rule on a snippet linted as `path`, for a project that pins shell
+/// versions (`fish-version`, `bash-version`).
+pub(crate) fn findings_assuming(
+    code: &str,
+    shell: Shell,
+    path: &str,
+    source: &str,
+    versions: crate::Versions,
+) -> Vec<Diagnostic> {
+    let settings = Settings {
+        versions,
+        ..settings_for(code)
+    };
     let result = crate::lint(
         Path::new(path),
         source.as_bytes(),
         detection(path, shell),
-        &settings_for(code),
+        &settings,
     );
     result
         .diagnostics
@@ -111,4 +127,19 @@ pub(crate) fn assert_fix_converges(code: &str, shell: Shell, source: &str) -> St
         "the fix introduced syntax errors:\n{once}"
     );
     once
+}
+
+/// Asserts that each snippet, in its shell's usual rc file, gets exactly one finding of
+/// the rule.
+pub(crate) fn assert_found_once(code: &str, cases: &[(Shell, &str)]) {
+    for (shell, text) in cases {
+        assert_eq!(findings(code, *shell, text).len(), 1, "{shell}: {text}");
+    }
+}
+
+/// Asserts that no snippet, in its shell's usual rc file, gets a finding of the rule.
+pub(crate) fn assert_not_found(code: &str, cases: &[(Shell, &str)]) {
+    for (shell, text) in cases {
+        assert!(findings(code, *shell, text).is_empty(), "{shell}: {text}");
+    }
 }

@@ -561,10 +561,13 @@ impl Engine<'_> {
         }
         let Some(name) = name_text else {
             self.state.status = None;
-            if !self.is_harmless(&name) {
+            if !self.is_harmless(&name) && !condago_syntax::template::is_condition(text.trim()) {
                 self.taint_path(
                     site,
-                    format!("`{}`: the command to run is not known", first_line(&text)),
+                    format!(
+                        "`{}`: the command to run is not known",
+                        condago_syntax::template::unmask(&first_line(&text))
+                    ),
                 );
             }
             return Flow::Next;
@@ -623,6 +626,9 @@ impl Engine<'_> {
                 self.trace.sources.push((site, Some(path.clone())));
                 if !self.fs.is_file(&path) {
                     self.state.status = Some(1);
+                    return Flow::Next;
+                }
+                if self.source_init_script(&path, site) {
                     return Flow::Next;
                 }
                 if self.depth >= MAX_DEPTH {

@@ -1,4 +1,4 @@
-//! The bash/zsh interpreter: statements of tree-sitter-bash and tree-sitter-zsh trees, run
+//! The bash/zsh interpreter: statements of tree-sitter-bash trees and condago's zsh grammar's, run
 //! against the modelled state. Nothing is executed: commands the model does not know leave
 //! the environment alone (a child process cannot change it) with an unknown status; the
 //! builtins that can change it are modelled, or make what they touch unknown.
@@ -246,11 +246,52 @@ impl Engine<'_> {
                 self.state.status = None;
                 Flow::Next
             }
+            // `(( … ))` as a statement.
+            "compound_statement" if src.node_text(node).starts_with("((") => {
+                let text = src.node_text(node).to_string();
+                self.state.status = self.arithmetic_command(&text);
+                Flow::Next
+            }
             "compound_statement" | "do_group" => self.block(src, node),
             "if_statement" => self.if_statement(src, node),
             "case_statement" => self.case_statement(src, node),
-            "for_statement" | "select_statement" | "terse_for_statement" => {
-                self.for_statement(src, node)
+            "for_statement" | "select_statement" => self.for_statement(src, node),
+            "repeat_statement" => self.repeat_statement(src, node),
+            // `{ … } always { … }`: the second block runs whatever the first did.
+            "always_statement" => {
+                let mut flow = Flow::Next;
+                for field in ["body", "always"] {
+                    if let Some(block) = node.child_by_field_name(field) {
+                        let next = self.statement(src, block);
+                        if flow == Flow::Next {
+                            flow = next;
+                        }
+                    }
+                }
+                flow
+            }
+            // `() { … } args`: runs at once, as a function called with those arguments.
+            "anonymous_function" => {
+                let Some(body) = node.child_by_field_name("body") else {
+                    return Flow::Next;
+                };
+                let site = self.site_of(node);
+                let mut cursor = node.walk();
+                let texts: Vec<String> = node
+                    .children_by_field_name("argument", &mut cursor)
+                    .map(|arg| src.node_text(arg).to_string())
+                    .collect();
+                let args: Vec<Value> = texts
+                    .iter()
+                    .flat_map(|text| self.expand_fields(text, Expand::ARGUMENT, site).fields)
+                    .collect();
+                let saved = std::mem::replace(&mut self.state.positional, args);
+                let flow = self.statement(src, body);
+                self.state.positional = saved;
+                match flow {
+                    Flow::Return => Flow::Next,
+                    other => other,
+                }
             }
             "while_statement" | "until_statement" | "c_style_for_statement" => {
                 self.while_statement(src, node)
@@ -378,12 +419,15 @@ impl Engine<'_> {
     ) -> Flow {
         let Some(name) = name.known() else {
             self.state.status = None;
-            if self.is_harmless(&name) {
+            if self.is_harmless(&name) || condago_syntax::template::is_condition(text.trim()) {
                 return Flow::Next;
             }
             self.taint_path(
                 site,
-                format!("`{}`: the command to run is not known", first_line(text)),
+                format!(
+                    "`{}`: the command to run is not known",
+                    condago_syntax::template::unmask(&first_line(text))
+                ),
             );
             return Flow::Next;
         };
@@ -802,7 +846,9 @@ impl Engine<'_> {
         let mut body = Vec::new();
         let mut rest = Vec::new();
         let mut in_body = false;
-        for child in children {
+        for (i, child) in children.into_iter().enumerate() {
+            // zsh's `if [[ … ]] { … }` and `if [[ … ]] cmd` have no `then`: a body field.
+            in_body |= node.field_name_for_child(i as u32) == Some("body");
             match child.kind() {
                 "then" => in_body = true,
                 "elif_clause" | "else_clause" => rest.push(child),
@@ -865,7 +911,8 @@ impl Engine<'_> {
         let mut conditions = Vec::new();
         let mut body = Vec::new();
         let mut in_body = false;
-        for child in children {
+        for (i, child) in children.into_iter().enumerate() {
+            in_body |= clause.field_name_for_child(i as u32) == Some("body");
             match child.kind() {
                 "then" => in_body = true,
                 _ if !child.is_named() || child.kind() == "comment" => {}
@@ -956,6 +1003,24 @@ impl Engine<'_> {
         match matched {
             Some(true) => run(self),
             Some(false) => self.case_items(src, value, value_text, later, site),
+            // `;;&` (zsh `;|`) tests the later patterns either way: fork on the body alone,
+            // then go on once, so a long chain of undecided items stays linear.
+            None if fallthrough == ";;&" => {
+                let why = format!("`case {value_text} in {})`", patterns.join("|"));
+                let flow = self.fork(
+                    site,
+                    &why,
+                    |e| {
+                        e.state.status = Some(0);
+                        e.run_nodes(src, &body)
+                    },
+                    |_| Flow::Next,
+                );
+                if flow != Flow::Next {
+                    return flow;
+                }
+                self.case_items(src, value, value_text, later, site)
+            }
             None => {
                 let why = format!("`case {value_text} in {})`", patterns.join("|"));
                 self.fork(site, &why, run, |e| {
@@ -1068,6 +1133,11 @@ impl Engine<'_> {
         let Some(body) = node.child_by_field_name("body") else {
             return Flow::Next;
         };
+        self.undecided_loop(src, body, site)
+    }
+
+    /// A loop body that runs an unknown number of times (maybe none).
+    fn undecided_loop(&mut self, src: &Source, body: Node, site: u32) -> Flow {
         let why = format!("how often the loop at {} runs", self.describe_site(site));
         self.looped(|e| {
             e.fork(
@@ -1080,6 +1150,36 @@ impl Engine<'_> {
                 |_| Flow::Next,
             )
         })
+    }
+
+    /// zsh `repeat N body`: the body N times when N is a known small number, otherwise as an
+    /// undecided loop.
+    fn repeat_statement(&mut self, src: &Source, node: Node) -> Flow {
+        let site = self.site_of(node);
+        let Some(body) = node.child_by_field_name("body") else {
+            return Flow::Next;
+        };
+        let count = node
+            .child_by_field_name("count")
+            .map(|count| self.expand_scalar(src.node_text(count), site))
+            .and_then(|value| {
+                value
+                    .known()
+                    .and_then(|text| text.trim().parse::<u32>().ok())
+            });
+        match count {
+            Some(count) if count <= 16 => self.looped(|e| {
+                for _ in 0..count {
+                    match e.statement(src, body) {
+                        Flow::Break => return Flow::Next,
+                        Flow::Next | Flow::Continue => {}
+                        other => return other,
+                    }
+                }
+                Flow::Next
+            }),
+            _ => self.undecided_loop(src, body, site),
+        }
     }
 
     fn define_function(&mut self, src: &Source, node: Node) {
@@ -1153,6 +1253,9 @@ impl Engine<'_> {
         self.trace.sources.push((site, Some(path.clone())));
         if !self.fs.is_file(&path) {
             self.state.status = Some(1);
+            return Flow::Next;
+        }
+        if self.source_init_script(&path, site) {
             return Flow::Next;
         }
         if self.depth >= MAX_DEPTH {
@@ -1230,6 +1333,21 @@ impl Engine<'_> {
         flow
     }
 
+    /// The expanded elements of `(…)`.
+    fn array_items(&mut self, src: &Source, array: Node, site: u32) -> Vec<Value> {
+        let mut cursor = array.walk();
+        let elements: Vec<Node> = array
+            .named_children(&mut cursor)
+            .filter(|c| c.kind() != "comment")
+            .collect();
+        let mut items = Vec::new();
+        for element in elements {
+            let words = self.expand_fields(src.node_text(element), Expand::ARGUMENT, site);
+            items.extend(words.fields);
+        }
+        items
+    }
+
     /// `NAME=value`, `NAME+=value`, `NAME=(…)` from a tree node.
     fn assignment_node(&mut self, src: &Source, node: Node, site: u32, local: Option<&Declare>) {
         let Some(name_node) = node.child_by_field_name("name") else {
@@ -1239,6 +1357,20 @@ impl Engine<'_> {
         if let Some(bracket) = name.find('[') {
             // `arr[1]=x`: the element is not modelled.
             let base = name[..bracket].to_string();
+            // zsh `path[1,0]=(…)`: inserts the elements before the first one.
+            let array = node
+                .child_by_field_name("value")
+                .filter(|value| value.kind() == "array");
+            if let (true, Some(array)) = (self.is_zsh() && name == "path[1,0]", array) {
+                let mut items = self.array_items(src, array, site);
+                items.extend(
+                    self.posix_var("path")
+                        .map(|var| var.items)
+                        .unwrap_or_default(),
+                );
+                self.assign("path", Assigned::List(items), false, site, local);
+                return;
+            }
             if base == "PATH" || base == "path" {
                 self.taint_path(
                     site,
@@ -1260,17 +1392,7 @@ impl Engine<'_> {
         }
         let value = match node.child_by_field_name("value") {
             Some(value) if value.kind() == "array" => {
-                let mut cursor = value.walk();
-                let elements: Vec<Node> = value
-                    .named_children(&mut cursor)
-                    .filter(|c| c.kind() != "comment")
-                    .collect();
-                let mut items = Vec::new();
-                for element in elements {
-                    let words = self.expand_fields(src.node_text(element), Expand::ARGUMENT, site);
-                    items.extend(words.fields);
-                }
-                Assigned::List(items)
+                Assigned::List(self.array_items(src, value, site))
             }
             Some(value) => Assigned::Scalar(
                 self.expand_fields(src.node_text(value), Expand::ASSIGNMENT, site)

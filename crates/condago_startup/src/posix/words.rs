@@ -57,7 +57,7 @@ enum Expansion {
 }
 
 impl Engine<'_> {
-    fn is_zsh(&self) -> bool {
+    pub(crate) fn is_zsh(&self) -> bool {
         self.shell == StartupShell::Zsh
     }
 
@@ -738,6 +738,31 @@ impl Engine<'_> {
                 };
                 Expansion::Scalar(Value::text(remove_affix(&text, &pattern, op)))
             }
+            // zsh `${name:#pattern}`: the elements that do not match the whole pattern.
+            ":#" if self.is_zsh() => {
+                let Some(pattern) = self.expand_pattern(word, site) else {
+                    return Expansion::Scalar(
+                        self.unknown_value(format!("`${{{inner}}}` with a pattern not known")),
+                    );
+                };
+                let items = match base {
+                    Some(Expansion::List(items)) => items,
+                    Some(Expansion::Scalar(value)) => vec![value],
+                    None => Vec::new(),
+                };
+                let mut kept = Vec::new();
+                for item in items {
+                    let Some(text) = item.known() else {
+                        return Expansion::Scalar(
+                            self.unknown_value(format!("`${{{inner}}}` of a value not known")),
+                        );
+                    };
+                    if !crate::value::glob_match(&pattern, &text) {
+                        kept.push(item);
+                    }
+                }
+                Expansion::List(kept)
+            }
             "/" | "//" => {
                 let Some(text) = current.as_ref().and_then(Value::known) else {
                     return Expansion::Scalar(
@@ -989,7 +1014,7 @@ fn is_name(text: &str) -> bool {
 /// `:-word` → (`:-`, `word`).
 fn split_operator(rest: &str) -> (&str, &str) {
     for op in [
-        ":-", ":=", ":+", ":?", "##", "%%", "//", "-", "=", "+", "?", "#", "%", "/", ":",
+        ":#", ":-", ":=", ":+", ":?", "##", "%%", "//", "-", "=", "+", "?", "#", "%", "/", ":",
     ] {
         if let Some(word) = rest.strip_prefix(op) {
             return (op, word);

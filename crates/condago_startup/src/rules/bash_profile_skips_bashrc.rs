@@ -6,23 +6,21 @@ use condago_linter::{Edit, Fix};
 use super::{read_of, subtree, Finding, Model};
 use crate::{Mode, StartupShell};
 
-/// The login file bash reads instead of `~/.profile`, if any.
-pub(crate) fn bash_login_file(model: &Model) -> Option<std::path::PathBuf> {
-    let home = model.home();
-    [".bash_profile", ".bash_login"]
-        .iter()
-        .map(|name| home.join(name))
-        .find(|path| path.is_file())
+/// The login file bash reads instead of `~/.profile`, if any: its name in the home and
+/// the file behind it.
+pub(crate) fn bash_login_file(model: &Model) -> Option<(&'static str, std::path::PathBuf)> {
+    ["~/.bash_profile", "~/.bash_login"]
+        .into_iter()
+        .find_map(|name| Some((name, model.home_file(&name[2..])?)))
 }
 
 pub(super) fn check(model: &mut Model, out: &mut Vec<Finding>) {
-    let Some(login_file) = bash_login_file(model) else {
+    let Some((login_name, login_file)) = bash_login_file(model) else {
         return;
     };
-    let bashrc = model.home().join(".bashrc");
-    if !bashrc.is_file() {
+    let Some(bashrc) = model.home_file(".bashrc") else {
         return;
-    }
+    };
     let login = model.startup(StartupShell::Bash, Mode::InteractiveLogin);
     if login.exited.is_some() || login.reads(&bashrc) {
         return;
@@ -44,8 +42,7 @@ pub(super) fn check(model: &mut Model, out: &mut Vec<Finding>) {
         Some(dir) => format!("puts `{}` on PATH", model.short(dir)),
         None => "changes PATH".to_string(),
     };
-    let where_ = format!("{}:{}", model.short(&change.at.file), change.at.line);
-    let login_name = model.short(&login_file.display().to_string());
+    let where_ = model.place(&change.at.file, change.at.line);
     let Some(text) = model.text(&login_file) else {
         return;
     };

@@ -52,10 +52,9 @@ pub(super) fn check(model: &mut Model, out: &mut Vec<Finding>) {
                             let user = startup.files.get(change.at.read).is_some_and(|f| !f.system);
                             if !same_read && user {
                                 let detail = format!(
-                                    "`{}` is already on PATH: {}:{} put it there",
+                                    "`{}` is already on PATH: {} put it there",
                                     model.short(dir),
-                                    model.short(&earlier.file),
-                                    earlier.line
+                                    model.place(&earlier.file, earlier.line),
                                 );
                                 let key = (change.at.file.clone(), change.at.line);
                                 let label = format!("{} {}", shell.name(), mode.name());

@@ -37,7 +37,7 @@ pub(super) fn check(model: &mut Model, out: &mut Vec<Finding>) {
     else {
         return;
     };
-    let Some(source) = model.text(&config.real).map(<[u8]>::to_vec) else {
+    let Some(source) = model.shell_text(&config.real, condago_syntax::Shell::Fish) else {
         return;
     };
     let parse = condago_syntax::parse(

@@ -52,8 +52,11 @@ impl<'i> Model<'i> {
             .or_insert_with(|| analyze(shell, mode, inputs))
     }
 
-    pub(crate) fn home(&self) -> PathBuf {
-        self.inputs.home.clone()
+    /// The file behind a home path (`.bashrc`), when it is there: in the home, or in the
+    /// repository its layout maps it to.
+    pub(crate) fn home_file(&self, name: &str) -> Option<PathBuf> {
+        let fs = crate::fs::Fs::new(self.inputs);
+        fs.is_file(name).then(|| fs.real(name))
     }
 
     /// A file's bytes (cached).
@@ -62,6 +65,21 @@ impl<'i> Model<'i> {
             .entry(path.to_path_buf())
             .or_insert_with(|| std::fs::read(path).ok())
             .as_deref()
+    }
+
+    /// A file's text to parse as `shell`: a chezmoi template with its actions masked
+    /// (offsets kept).
+    pub(crate) fn shell_text(
+        &mut self,
+        path: &Path,
+        shell: condago_syntax::Shell,
+    ) -> Option<Vec<u8>> {
+        let text = self.text(path)?;
+        Some(if condago_syntax::template::is_template_path(path) {
+            condago_syntax::template::mask(text, shell).text
+        } else {
+            text.to_vec()
+        })
     }
 
     /// The byte range of a 1-based line, without its indentation and line break.
@@ -92,6 +110,19 @@ impl<'i> Model<'i> {
                 fix,
             },
         })
+    }
+
+    /// A place for messages: `~/.bashrc:2`, or in a dotfiles repository read through its
+    /// layout, the repository's own file (`bash/.bashrc:2`).
+    pub(crate) fn place(&self, file: &str, line: usize) -> String {
+        let layout = self.inputs.layout.as_deref().filter(|l| l.is_mapped());
+        if let Some(layout) = layout {
+            let real = crate::fs::Fs::new(self.inputs).real(file);
+            if let Ok(rel) = real.strip_prefix(&layout.root) {
+                return format!("{}:{line}", rel.display());
+            }
+        }
+        format!("{}:{line}", self.short(file))
     }
 
     /// A path for messages, with the home written `~`.

@@ -10,18 +10,17 @@ use super::{Finding, Model};
 use crate::{Mode, StartupShell};
 
 pub(super) fn check(model: &mut Model, out: &mut Vec<Finding>) {
-    let Some(login_file) = bash_login_file(model) else {
+    let Some((login_name, login_file)) = bash_login_file(model) else {
         return;
     };
-    let profile = model.home().join(".profile");
-    if !profile.is_file() {
+    let Some(profile) = model.home_file(".profile") else {
         return;
-    }
+    };
     let login = model.startup(StartupShell::Bash, Mode::InteractiveLogin);
     if login.exited.is_some() || login.reads(&profile) {
         return;
     }
-    let Some(source) = model.text(&profile).map(<[u8]>::to_vec) else {
+    let Some(source) = model.shell_text(&profile, Shell::Bash) else {
         return;
     };
     let Some(what) = what_it_sets(&profile, &source) else {
@@ -41,7 +40,6 @@ pub(super) fn check(model: &mut Model, out: &mut Vec<Finding>) {
         "Read `~/.profile` at the top of the login file",
         vec![Edit::insert(at, insertion)],
     );
-    let login_name = model.short(&login_file.display().to_string());
     let message = format!(
         "`~/.profile` {what}, but `{login_name}` never reads it: bash login shells ignore `~/.profile`"
     );

@@ -11,7 +11,10 @@ crate::declare_rule! {
     /// `set -gx PATH ~/miniconda3/bin $PATH` or `fish_add_path ~/miniconda3/bin`. A
     /// directory counts as a conda installation when a part of it names one (`*conda*`,
     /// `*mamba*`, `miniforge*`, `mambaforge*`) or it is the base of the file's init block;
-    /// environments (`…/envs/<name>/bin`) and `$CONDA_PREFIX/bin` do not count.
+    /// environments (`…/envs/<name>/bin`) and `$CONDA_PREFIX/bin` do not count. An
+    /// entry spelled through a variable the file set before (`X=$HOME/.local/conda/bin` …
+    /// `export PATH=$OTHER:$X:$PATH`, `CONDA_HOME=~/miniforge3` … `$CONDA_HOME/bin`) counts
+    /// by the variable's value.
     ///
     /// ## Why is this bad?
     /// conda activates and deactivates by editing `PATH`, and it only ever removes the entry
@@ -71,17 +74,28 @@ fn check(checker: &mut Checker) {
             if entry.kind != PathEntryKind::Dir {
                 continue;
             }
-            let dir = entry.display(file.source);
+            let written = entry.display(file.source);
+            // `$X` or `$X/bin`, with `X` set to the installation earlier in the file.
+            let through = through_variable(file, statement.range.start, &written);
+            let dir = through
+                .as_ref()
+                .map_or_else(|| written.clone(), |(value, _, _)| value.clone());
             let Some(base) = conda_base(&dir, &bases) else {
                 continue;
             };
+            let shown = match &through {
+                Some((value, name, line)) => {
+                    format!("`{written}` (`{name}` is `{value}` from line {line})")
+                }
+                None => format!("`{dir}`"),
+            };
             let message = if has_block {
                 format!(
-                    "`{dir}` is put on PATH by hand, next to conda's init block: `conda deactivate` removes only the entry its own activation added, so base's programs (`python`, `pip`, …) keep shadowing the system's, and `auto_activate_base: false` no longer keeps base off PATH"
+                    "{shown} is put on PATH by hand, next to conda's init block: `conda deactivate` removes only the entry its own activation added, so base's programs (`python`, `pip`, …) keep shadowing the system's, and `auto_activate_base: false` no longer keeps base off PATH"
                 )
             } else {
                 format!(
-                    "`{dir}` is put on PATH by hand (the idiom from before `conda init`): base's programs (`python`, `pip`, …) shadow the system's in every shell, `conda deactivate` cannot take them away, and `conda activate` needs the init block"
+                    "{shown} is put on PATH by hand (the idiom from before `conda init`): base's programs (`python`, `pip`, …) shadow the system's in every shell, `conda deactivate` cannot take them away, and `conda activate` needs the init block"
                 )
             };
             let help = if has_block {
@@ -97,7 +111,7 @@ fn check(checker: &mut Checker) {
                 .flatten()
                 .map(|lines| {
                     Fix::unsafe_(
-                        format!("Delete the line that puts `{dir}` on PATH"),
+                        format!("Delete the line that puts {shown} on PATH"),
                         vec![Edit::delete(lines)],
                     )
                 });
@@ -125,6 +139,52 @@ fn normalize(dir: &str) -> String {
         _ => dir.to_string(),
     };
     dir.replace("${HOME}", "$HOME")
+}
+
+/// An entry that starts with a variable the file set before `before` (at top level, not
+/// conda's own): the entry with the variable's value, the variable, and its 1-based line.
+fn through_variable(
+    file: &StartupFile,
+    before: usize,
+    entry: &str,
+) -> Option<(String, String, usize)> {
+    let rest = entry.strip_prefix('$')?;
+    let (name, tail) = match rest.strip_prefix('{') {
+        Some(braced) => {
+            let end = braced.find('}')?;
+            (&braced[..end], &braced[end + 1..])
+        }
+        None => {
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            (&rest[..end], &rest[end..])
+        }
+    };
+    if name.is_empty() || matches!(name, "HOME" | "CONDA_PREFIX" | "PATH") {
+        return None;
+    }
+    let (statement, assignment) = file
+        .assignments()
+        .filter(|(statement, assignment)| {
+            assignment.name == name
+                && assignment.has_value
+                && !assignment.command_prefix
+                && statement.range.end <= before
+                && statement.context.function.is_none()
+                && statement.context.conda_block.is_none()
+                && !statement.context.in_subshell
+        })
+        .last()?;
+    let [word] = assignment.values.as_slice() else {
+        return None;
+    };
+    let value = word.display(file.source);
+    if value.contains("$(") || value.contains('`') {
+        return None;
+    }
+    let line = file.line_of(statement.range.start) + 1;
+    Some((format!("{value}{tail}"), name.to_string(), line))
 }
 
 /// The installation whose `bin` this is: `<base>` of `<base>/bin`, when `<base>` looks
@@ -207,6 +267,81 @@ mod tests {
             ),
             vec![1]
         );
+    }
+
+    #[test]
+    fn finds_the_base_bin_through_a_variable() {
+        for (shell, text, line) in [
+            (
+                Shell::Bash,
+                "X=$HOME/.local/conda/bin\nOTHER=$HOME/bin\nexport PATH=$OTHER:$X:$PATH\n",
+                3,
+            ),
+            (
+                Shell::Zsh,
+                "export CONDA_HOME=~/miniforge3\npath=($CONDA_HOME/bin $path)\n",
+                2,
+            ),
+            (
+                Shell::Bash,
+                "CONDA_DIR=\"/opt/conda\"\nexport PATH=\"${CONDA_DIR}/bin:$PATH\"\n",
+                2,
+            ),
+            (
+                Shell::Fish,
+                "set -l conda_bin $HOME/mambaforge/bin\nfish_add_path -g $conda_bin\n",
+                2,
+            ),
+        ] {
+            let found = findings("CG205", shell, text);
+            assert_eq!(lines("CG205", shell, text), vec![line], "{shell}: {text}");
+            assert!(
+                found[0].message.contains("from line 1"),
+                "{}",
+                found[0].message
+            );
+        }
+        // Set after the PATH line, set to something else, or an environment: not reported.
+        for text in [
+            "export PATH=$X:$PATH\nX=$HOME/miniconda3/bin\n",
+            "X=$HOME/tools/bin\nexport PATH=$X:$PATH\n",
+            "ENV_BIN=$HOME/miniconda3/envs/work/bin\nexport PATH=$ENV_BIN:$PATH\n",
+        ] {
+            assert!(lines("CG205", Shell::Bash, text).is_empty(), "{text}");
+        }
+    }
+
+    /// The shells expand the variable to the installation's `bin`: it is on PATH.
+    #[test]
+    fn oracle_the_variable_puts_the_base_bin_on_path() {
+        for (oracle, shell, text) in [
+            (
+                OracleShell::Bash,
+                Shell::Bash,
+                "X=$HOME/miniconda3/bin\nOTHER=$HOME/bin\nexport PATH=$OTHER:$X:$PATH\n",
+            ),
+            (
+                OracleShell::Zsh,
+                Shell::Zsh,
+                "CONDA_HOME=~/miniconda3\npath=($CONDA_HOME/bin $path)\n",
+            ),
+            (
+                OracleShell::Fish,
+                Shell::Fish,
+                "set -l conda_bin $HOME/miniconda3/bin\nset -gx PATH $conda_bin $PATH\n",
+            ),
+        ] {
+            assert_eq!(lines("CG205", shell, text).len(), 1, "{text}");
+            let home = FakeHome::new();
+            let Some(run) = run_snippet(oracle, &home, text) else {
+                continue;
+            };
+            let bin = home.path().join("miniconda3/bin").display().to_string();
+            assert!(
+                run.path_entries().expect("PATH").contains(&bin),
+                "{oracle:?}: {text}"
+            );
+        }
     }
 
     #[test]

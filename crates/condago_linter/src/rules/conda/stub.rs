@@ -229,38 +229,7 @@ pub(crate) fn create_env(home: &FakeHome, base: &str, name: &str) -> String {
 
 /// The block `conda init` writes for `shell` (`bash`, `zsh` or `fish`), with `base` in it.
 pub(crate) fn init_block(shell: &str, base: &str) -> String {
-    match shell {
-        "fish" => format!(
-            "# >>> conda initialize >>>\n\
-             # !! Contents within this block are managed by 'conda init' !!\n\
-             if test -f {base}/bin/conda\n    \
-                 eval {base}/bin/conda \"shell.fish\" \"hook\" $argv | source\n\
-             else\n    \
-                 if test -f \"{base}/etc/fish/conf.d/conda.fish\"\n        \
-                     . \"{base}/etc/fish/conf.d/conda.fish\"\n    \
-                 else\n        \
-                     set -x PATH \"{base}/bin\" $PATH\n    \
-                 end\n\
-             end\n\
-             # <<< conda initialize <<<\n"
-        ),
-        _ => format!(
-            "# >>> conda initialize >>>\n\
-             # !! Contents within this block are managed by 'conda init' !!\n\
-             __conda_setup=\"$('{base}/bin/conda' 'shell.{shell}' 'hook' 2> /dev/null)\"\n\
-             if [ $? -eq 0 ]; then\n    \
-                 eval \"$__conda_setup\"\n\
-             else\n    \
-                 if [ -f \"{base}/etc/profile.d/conda.sh\" ]; then\n        \
-                     . \"{base}/etc/profile.d/conda.sh\"\n    \
-                 else\n        \
-                     export PATH=\"{base}/bin:$PATH\"\n    \
-                 fi\n\
-             fi\n\
-             unset __conda_setup\n\
-             # <<< conda initialize <<<\n"
-        ),
-    }
+    super::template::written_block(shell, base)
 }
 
 /// conda's `CONDA_INITIALIZE_RE_BLOCK`, `^# >>> conda initialize >>>(?:\n|\r\n)([\s\S]*?)#

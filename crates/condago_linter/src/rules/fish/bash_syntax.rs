@@ -3,6 +3,7 @@ use condago_syntax::tree_sitter::Node;
 use crate::diagnostic::Severity;
 use crate::model::{FileKind, StartupFile, StatementKind};
 use crate::rule::{Check, Checker, FixAvailability, Shells};
+use crate::settings::Version;
 
 crate::declare_rule! {
     /// ## What it does
@@ -27,7 +28,9 @@ crate::declare_rule! {
     /// - `$(…)` is accepted by fish 3.4 and later, which read it like `(…)`; fish before
     ///   3.4 (Ubuntu 22.04 ships 3.3) refuses the whole file, as for `VAR=value`. fish's
     ///   own 3.6 functions use it, so it is reported only in `config.fish` and `conf.d`
-    ///   (files that travel to other machines), and only as information.
+    ///   (files that travel to other machines), and only as information. A project that
+    ///   sets `fish-version` in `condago.toml` gets a decision instead: nothing for 3.4 and
+    ///   later, an error in every fish file for older versions.
     /// - `source ~/.bashrc` makes fish read bash as fish: the first bash-only line
     ///   (`if …; then`, `case`, `[[ ]]`, `VAR=value`) makes fish refuse the whole sourced
     ///   file, so nothing in it is loaded, and an error prints at every start.
@@ -128,10 +131,16 @@ fn check(checker: &mut Checker) {
                 .help(help);
         }
     }
-    // `$(…)` is fine in fish 3.4+ (fish's own functions use it): only startup files, which
-    // travel to machines with older fish, get an informational finding.
+    // `$(…)` is fine in fish 3.4+ (fish's own functions use it). With no `fish-version`
+    // pinned, only startup files, which travel to machines with older fish, get an
+    // informational finding; a pinned version decides for every fish file.
     let startup = matches!(file.kind, FileKind::FishConfig | FileKind::FishConfD);
-    if let Some(tree) = file.tree.filter(|_| startup) {
+    let pinned = checker.versions.fish;
+    let wanted = match pinned {
+        Some(version) => version < DOLLAR_PAREN_SINCE,
+        None => startup,
+    };
+    if let Some(tree) = file.tree.filter(|_| wanted) {
         let mut found = Vec::new();
         dollar_substitutions(tree.root_node(), file, &mut found);
         for range in found {
@@ -141,16 +150,29 @@ fn check(checker: &mut Checker) {
             {
                 continue;
             }
-            checker
-                .report(
-                    range,
-                    "fish before 3.4 refuses `$(…)` when it reads this file and then runs none of it; fish 3.4 and later read it like `(…)`",
-                )
-                .help("write `(…)`, which every fish reads")
-                .severity(Severity::Info);
+            match pinned {
+                Some(version) => checker
+                    .report(
+                        range,
+                        format!(
+                            "fish {version} (the project's `fish-version`) refuses `$(…)` when it reads this file and then runs none of it; only fish 3.4 and later read it like `(…)`"
+                        ),
+                    )
+                    .help("write `(…)`, which every fish reads"),
+                None => checker
+                    .report(
+                        range,
+                        "fish before 3.4 refuses `$(…)` when it reads this file and then runs none of it; fish 3.4 and later read it like `(…)`",
+                    )
+                    .help("write `(…)`, which every fish reads (or set `fish-version` in condago.toml)")
+                    .severity(Severity::Info),
+            };
         }
     }
 }
+
+/// The first fish that reads `$(…)`.
+const DOLLAR_PAREN_SINCE: Version = Version::new(3, 4);
 
 /// `NAME=…` as written (a bash assignment).
 fn is_assignment_word(text: &str) -> bool {
@@ -240,6 +262,29 @@ mod tests {
         assert!(findings_at("CG304", Shell::Fish, function_file, "set -gx X $(pwd)\n").is_empty());
         let found = findings("CG304", Shell::Fish, "FOO=bar\n");
         assert_eq!(found[0].severity, Severity::Error);
+    }
+
+    /// `fish-version` decides: silent from 3.4, an error in every fish file before.
+    #[test]
+    fn the_pinned_fish_version_decides_about_dollar_paren() {
+        let pin = |major, minor| crate::Versions {
+            fish: Some(crate::Version::new(major, minor)),
+            bash: None,
+        };
+        let config = "home/.config/fish/config.fish";
+        let function_file = "home/.config/fish/functions/f.fish";
+        let text = "set -gx X $(pwd)\n";
+        assert!(findings_assuming("CG304", Shell::Fish, config, text, pin(3, 4)).is_empty());
+        assert!(findings_assuming("CG304", Shell::Fish, config, text, pin(3, 6)).is_empty());
+        let old = findings_assuming("CG304", Shell::Fish, function_file, text, pin(3, 3));
+        assert_eq!(old.len(), 1);
+        assert_eq!(old[0].severity, Severity::Error);
+        assert!(old[0]
+            .message
+            .starts_with("fish 3.3 (the project's `fish-version`)"));
+        // Other bash syntax does not depend on the version.
+        let assignment = findings_assuming("CG304", Shell::Fish, config, "A=1\n", pin(3, 6));
+        assert_eq!(assignment.len(), 1);
     }
 
     #[test]

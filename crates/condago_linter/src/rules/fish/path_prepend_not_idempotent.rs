@@ -7,7 +7,8 @@ use crate::rule::{Check, Checker, FixAvailability, Shells};
 crate::declare_rule! {
     /// ## What it does
     /// Finds a bare `set -gx PATH dir $PATH` (or `$PATH dir`, `set -p PATH dir`,
-    /// `set -a PATH dir`) in `config.fish` or `conf.d`, with no `contains` guard.
+    /// `set -a PATH dir`) in `config.fish` or `conf.d`, with no `contains` guard (nor
+    /// pnpm's `string match -q -- $PNPM_HOME $PATH`).
     ///
     /// ## Why is this bad?
     /// fish reads `config.fish` and `conf.d` in every fish it starts, and a fish started
@@ -31,6 +32,9 @@ crate::declare_rule! {
     /// a universal variable (CG306, opt-in), and `fish_add_path -g dir` goes through
     /// `fish_user_paths`, which fish puts in front of *everything* on `PATH` whenever it
     /// changes — also in front of conda's `bin` set up later.
+    ///
+    /// `fish_add_path` arrived in fish 3.2: when `condago.toml` pins an older
+    /// `fish-version`, no fix is offered and the help suggests a `contains` guard.
     ///
     /// ## Fix safety
     /// Unsafe (RULES.md's table says safe; fish 3.6 disagrees): `fish_add_path` skips a
@@ -76,7 +80,7 @@ fn check(checker: &mut Checker) {
             || context
                 .conditions
                 .iter()
-                .any(|condition| condition.test.contains("contains"))
+                .any(|condition| tests_membership(&condition.test))
         {
             continue;
         }
@@ -91,14 +95,36 @@ fn check(checker: &mut Checker) {
             "this adds {} to PATH again every time a fish reads this file — each nested fish, tmux pane or `exec fish` — so PATH fills with duplicates",
             dirs.join(", ")
         );
-        let fix = fix_for(file, statement, assignment, edit.kind);
-        let report = checker
-            .report(statement.range.clone(), message)
-            .help("use `fish_add_path -gPm DIR`, which puts it on PATH once");
+        // fish_add_path arrived in fish 3.2: for an older pinned fish, guard instead.
+        let has_add_path = checker
+            .versions
+            .fish
+            .is_none_or(|version| version >= crate::Version::new(3, 2));
+        let (fix, help) = if has_add_path {
+            (
+                fix_for(file, statement, assignment, edit.kind),
+                "use `fish_add_path -gPm DIR`, which puts it on PATH once".to_string(),
+            )
+        } else {
+            (
+                None,
+                format!(
+                    "fish {} (the project's `fish-version`) has no `fish_add_path`: guard the line with `contains -- DIR $PATH; or …`",
+                    checker.versions.fish.map(|v| v.to_string()).unwrap_or_default()
+                ),
+            )
+        };
+        let report = checker.report(statement.range.clone(), message).help(help);
         if let Some(fix) = fix {
             report.fix(fix);
         }
     }
+}
+
+/// A test for the directory being on `PATH` already: `contains d $PATH`, or pnpm's
+/// `string match -q -- $PNPM_HOME $PATH`.
+fn tests_membership(test: &str) -> bool {
+    test.contains("contains") || (test.contains("string match") && test.contains("$PATH"))
 }
 
 fn fix_for(
@@ -199,6 +225,10 @@ mod tests {
             "fish_add_path -g ~/bin\n",
             "if not contains ~/bin $PATH\n    set -gx PATH ~/bin $PATH\nend\n",
             "contains ~/bin $PATH; or set -gx PATH ~/bin $PATH\n",
+            // pnpm's own block.
+            "set -gx PNPM_HOME \"$HOME/.local/share/pnpm\"\nif not string match -q -- $PNPM_HOME $PATH\n  set -gx PATH \"$PNPM_HOME\" $PATH\nend\n",
+            // fish runs an `and` job right after the condition as part of it.
+            "if test -d ~/bin; and not contains ~/bin $PATH\n    set -gx PATH ~/bin $PATH\nend\n",
             "set -gx PATH /x:$PATH\n",
             "set -gx PATH /usr/local/bin /usr/bin /bin\n",
             "set -g fish_user_paths ~/bin $fish_user_paths\n",
@@ -211,6 +241,26 @@ mod tests {
         let script = "home/bin/setup.fish";
         let text = "set -gx PATH ~/bin $PATH\n";
         assert!(findings_at("CG305", Shell::Fish, script, text).is_empty());
+    }
+
+    /// fish before 3.2 has no `fish_add_path`: no fix that would call it.
+    #[test]
+    fn no_fish_add_path_fix_for_fish_before_3_2() {
+        let versions = |minor| crate::Versions {
+            fish: Some(crate::Version::new(3, minor)),
+            bash: None,
+        };
+        let path = "home/.config/fish/config.fish";
+        let text = "set -gx PATH $HOME/.cargo/bin $PATH\n";
+        let old = findings_assuming("CG305", Shell::Fish, path, text, versions(1));
+        assert_eq!(old.len(), 1);
+        assert!(old[0].fix.is_none());
+        assert!(old[0]
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("contains --")));
+        let new = findings_assuming("CG305", Shell::Fish, path, text, versions(2));
+        assert!(new[0].fix.is_some());
     }
 
     #[test]
@@ -284,6 +334,15 @@ mod tests {
         };
         assert_eq!(count, 2, "{entries:?}");
         let (count, entries) = nested(&after, true).expect("fish ran");
+        assert_eq!(count, 1, "{entries:?}");
+        // pnpm's guard, read twice: one entry.
+        let pnpm = "if not string match -q -- $HOME/tools/bin $PATH\n    set -gx PATH \"$HOME/tools/bin\" $PATH\nend\n";
+        let (count, entries) = nested(pnpm, true).expect("fish ran");
+        assert_eq!(count, 1, "{entries:?}");
+        // The guard that needs no fix: `and not contains` right after `if`'s condition.
+        let guarded = "if test -d $HOME/tools/bin; and not contains -- $HOME/tools/bin $PATH\n    set -gx PATH $HOME/tools/bin $PATH\nend\n";
+        assert!(findings("CG305", Shell::Fish, guarded).is_empty());
+        let (count, entries) = nested(guarded, true).expect("fish ran");
         assert_eq!(count, 1, "{entries:?}");
         assert_eq!(entries[1..], ["/usr/bin", "/bin"]);
         // Why the fix is unsafe: a missing directory stays on PATH before, not after.

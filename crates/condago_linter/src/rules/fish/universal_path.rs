@@ -22,7 +22,8 @@ crate::declare_rule! {
     /// `config.fish` and the directory stays on `PATH`, silently, until someone runs
     /// `set -e -U fish_user_paths`. The file no longer says what `PATH` is, a dotfiles
     /// repository cannot reproduce it, and fish before 3.3 added the directory again at
-    /// every start (3.3 and later remove duplicates from `fish_user_paths`).
+    /// every start (3.3 and later remove duplicates from `fish_user_paths`); with an older
+    /// `fish-version` in `condago.toml`, the message says so.
     ///
     /// `set -U PATH` makes `PATH` itself universal: every fish session, the ones started
     /// with another `PATH` (an IDE's, `env -i`), gets this list. `fish_add_path -U` forces
@@ -89,9 +90,19 @@ fn check(checker: &mut Checker) {
                     continue;
                 }
                 let name = &assignment.name;
-                let message = format!(
+                let mut message = format!(
                     "`set -U {name}` stores the list in fish_variables: it outlives this file (delete the line and the directories stay on PATH) and every fish session shares it"
                 );
+                // fish 3.3 removes duplicates from fish_user_paths; older ones let it grow.
+                if let Some(version) = checker
+                    .versions
+                    .fish
+                    .filter(|version| *version < crate::Version::new(3, 3))
+                {
+                    message.push_str(&format!(
+                        "; fish {version} (the project's `fish-version`) adds the directories again at every start"
+                    ));
+                }
                 let fix = set_flag_fix(file, statement);
                 let report = checker
                     .report(statement.range.clone(), message)
@@ -234,6 +245,28 @@ mod tests {
     use condago_syntax::Shell;
 
     use crate::rules::test_support::*;
+
+    /// fish before 3.3 lets a universal fish_user_paths grow: with that `fish-version`
+    /// pinned, the message says so; from 3.3 it does not.
+    #[test]
+    fn an_old_pinned_fish_is_named_in_the_message() {
+        let versions = |minor| crate::Versions {
+            fish: Some(crate::Version::new(3, minor)),
+            bash: None,
+        };
+        let path = "home/.config/fish/config.fish";
+        let text = "set -U fish_user_paths ~/bin $fish_user_paths\n";
+        let old = findings_assuming("CG303", Shell::Fish, path, text, versions(2));
+        assert!(
+            old[0].message.ends_with(
+                "fish 3.2 (the project's `fish-version`) adds the directories again at every start"
+            ),
+            "{}",
+            old[0].message
+        );
+        let new = findings_assuming("CG303", Shell::Fish, path, text, versions(3));
+        assert!(!new[0].message.contains("fish-version"));
+    }
 
     const CONF_D: &str = "home/.config/fish/conf.d/paths.fish";
 

@@ -1,7 +1,8 @@
 use condago_syntax::Shell;
 
 use crate::diagnostic::{Applicability, Edit, Fix, Severity};
-use crate::model::{FileKind, PartKind, StartupFile, Statement};
+
+use crate::model::{is_path_variable, FileKind, PartKind, StartupFile, Statement, Word};
 use crate::rule::{Check, Checker, FixAvailability, Shells};
 use crate::rules::conda::shared::{line_break_at, own_lines};
 use crate::rules::go::shared::{exported, normalize, value_of, Exported};
@@ -12,7 +13,9 @@ crate::declare_rule! {
     /// install` writes to on `PATH`: `$GOBIN` when it is set, else `$GOPATH/bin` (the first
     /// `GOPATH` entry's `bin`). Any `PATH` entry naming `$GOBIN`, `$GOPATH`, the same
     /// directory spelled out (`~/go/bin` for `GOPATH=$HOME/go`), or `$(go env GOPATH)`
-    /// counts.
+    /// counts; so does a zsh array or fish list of this file that holds it
+    /// (`prepend=($HOME/bin $GOBIN); path=($prepend $path)`), and a loop over words that
+    /// hold it (`for d in ~/bin $GOBIN; do …; done`).
     ///
     /// ## Why is this bad?
     /// `go install golang.org/x/tools/gopls@latest` succeeds and puts `gopls` in that
@@ -21,7 +24,11 @@ crate::declare_rule! {
     /// any `~/go/bin` an earlier setup may have added.
     ///
     /// Only this file is read: a `PATH` line in another startup file (`.zshenv` setting
-    /// `GOPATH`, `.zshrc` adding its `bin`) is the startup model's to see.
+    /// `GOPATH`, `.zshrc` adding its `bin`) is the startup model's to see. So a file that
+    /// every other startup file of its shell reads after it — zsh's `.zshenv`, a fish
+    /// `conf.d` snippet — and that puts nothing at all on `PATH` is left alone: it holds
+    /// variables, and `PATH` is built in the files read after it (zsh reads `.zprofile`
+    /// and `.zshrc` after `.zshenv`; fish runs `config.fish` after `conf.d`).
     ///
     /// ## Example
     /// ```bash
@@ -57,6 +64,9 @@ fn check(checker: &mut Checker) {
         file.kind,
         FileKind::CondaActivateHook | FileKind::CondaDeactivateHook
     ) {
+        return;
+    }
+    if matches!(file.kind, FileKind::Zshenv | FileKind::FishConfD) && file.path_edits().is_empty() {
         return;
     }
     let gobin = exported(file, "GOBIN").pop();
@@ -104,26 +114,107 @@ fn check(checker: &mut Checker) {
     }
 }
 
-/// Whether some `PATH` edit of the file adds the directory.
+/// Whether some `PATH` edit of the file adds the directory: an entry naming it, a zsh
+/// array or fish list variable of this file holding it (`path=($prepend $path)`), or a
+/// loop over words naming it (`for d in $GOBIN ~/.cargo/bin; …`).
 fn on_path(file: &StartupFile, variable: &str, target: Option<&str>) -> bool {
-    file.path_edits().iter().any(|(_, edit)| {
+    file.path_edits().iter().any(|(statement, edit)| {
         edit.new_entries().any(|entry| {
-            let mentions = entry.parts.iter().any(|part| match &part.kind {
-                PartKind::Variable { name, .. } => {
-                    name == variable || name == "GOPATH" || name == "GOBIN"
-                }
-                PartKind::CommandSubstitution | PartKind::Other => {
-                    let text = String::from_utf8_lossy(
-                        file.source.get(part.range.clone()).unwrap_or_default(),
-                    );
-                    text.contains("go env")
-                }
-                PartKind::Literal(_) => false,
-            });
-            mentions
-                || target.is_some_and(|target| normalize(&entry.display(file.source)) == target)
+            names_directory(file, variable, target, &entry.as_word(), 0)
+                || (statement.context.in_loop
+                    && loop_words(file, statement).iter().any(|word| {
+                        let text = file.text(word.clone());
+                        mentions_text(&text, variable, target)
+                            || list_variables(&text)
+                                .any(|name| list_holds(file, &name, variable, target, 1))
+                    }))
         })
     })
+}
+
+/// Whether a word (a `PATH` entry, or an element of a list variable) is the directory.
+fn names_directory(
+    file: &StartupFile,
+    variable: &str,
+    target: Option<&str>,
+    word: &Word,
+    depth: usize,
+) -> bool {
+    let mentions = word.parts.iter().any(|part| match &part.kind {
+        PartKind::Variable { name, .. } => {
+            name == variable
+                || name == "GOPATH"
+                || name == "GOBIN"
+                || (word.parts.len() == 1 && list_holds(file, name, variable, target, depth))
+        }
+        PartKind::CommandSubstitution | PartKind::Other => {
+            String::from_utf8_lossy(file.source.get(part.range.clone()).unwrap_or_default())
+                .contains("go env")
+        }
+        PartKind::Literal(_) => false,
+    });
+    mentions || target.is_some_and(|target| normalize(&word.display(file.source)) == target)
+}
+
+/// Whether `name` is an array (zsh `name=(…)`) or fish list this file fills with the
+/// directory; one level deep, so that a list naming itself ends.
+fn list_holds(
+    file: &StartupFile,
+    name: &str,
+    variable: &str,
+    target: Option<&str>,
+    depth: usize,
+) -> bool {
+    depth < 2
+        && file.assignments().any(|(_, assignment)| {
+            assignment.name == name
+                && assignment.is_list
+                && !is_path_variable(file.shell, name)
+                && assignment
+                    .values
+                    .iter()
+                    .any(|value| names_directory(file, variable, target, value, depth + 1))
+        })
+}
+
+fn mentions_text(text: &str, variable: &str, target: Option<&str>) -> bool {
+    ["GOPATH", "GOBIN", variable, "go env"]
+        .iter()
+        .any(|needle| text.contains(needle))
+        || target.is_some_and(|target| normalize(text.trim_matches('"')) == target)
+}
+
+/// The `$name` references in a piece of text.
+fn list_variables(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split('$').skip(1).filter_map(|rest| {
+        let rest = rest.trim_start_matches('{');
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        (!name.is_empty()).then_some(name)
+    })
+}
+
+/// The words a loop around the statement iterates over (`for d in a b c`), from the tree.
+fn loop_words(file: &StartupFile, statement: &Statement) -> Vec<std::ops::Range<usize>> {
+    let Some(tree) = file.tree else {
+        return Vec::new();
+    };
+    let mut node = tree
+        .root_node()
+        .descendant_for_byte_range(statement.range.start, statement.range.start);
+    while let Some(current) = node {
+        if current.kind() == "for_statement" {
+            let mut cursor = current.walk();
+            return current
+                .children_by_field_name("value", &mut cursor)
+                .map(|value| value.byte_range())
+                .collect();
+        }
+        node = current.parent();
+    }
+    Vec::new()
 }
 
 /// The line that appends the directory, in the file's syntax, right after the assignment.
@@ -221,6 +312,23 @@ mod tests {
             ),
             vec![1]
         );
+        // An array or loop that does not hold it.
+        assert_eq!(
+            lines(
+                "CG503",
+                Shell::Zsh,
+                "export GOBIN=$HOME/go/bin\nprepend=($HOME/bin)\npath=($prepend $path)\n"
+            ),
+            vec![1]
+        );
+        assert_eq!(
+            lines(
+                "CG503",
+                Shell::Bash,
+                "export GOPATH=$HOME/go\nfor d in ~/bin ~/.cargo/bin; do PATH=\"$d:$PATH\"; done\n"
+            ),
+            vec![1]
+        );
     }
 
     #[test]
@@ -247,6 +355,28 @@ mod tests {
                 "export GOPATH=$HOME/go\nexport PATH=\"$PATH:$(go env GOPATH)/bin\"\n",
             ),
             (Shell::Zsh, "export GOPATH=$HOME/go\npath+=($GOPATH/bin)\n"),
+            // Through an array of this file.
+            (
+                Shell::Zsh,
+                "export GOBIN=$HOME/go/bin\nprepend=($HOME/bin $GOBIN)\nappend=(/usr/local/go/bin)\npath=($prepend $path $append)\n",
+            ),
+            (
+                Shell::Fish,
+                "set -gx GOPATH $HOME/go\nset -l dirs $GOPATH/bin $HOME/.cargo/bin\nset -gx PATH $dirs $PATH\n",
+            ),
+            // Through a loop over words naming it.
+            (
+                Shell::Bash,
+                "export GOPATH=$HOME/go\nfor d in \"$HOME/bin\" \"$GOPATH/bin\"; do PATH=\"$d:$PATH\"; done\n",
+            ),
+            (
+                Shell::Zsh,
+                "export GOBIN=~/go/bin\nfor d in ~/bin $GOBIN; do path=($d $path); done\n",
+            ),
+            (
+                Shell::Fish,
+                "set -gx GOBIN $HOME/go/bin\nset -l dirs $GOBIN $HOME/.cargo/bin\nfor d in $dirs\n    contains -- $d $PATH; or set -gx PATH $d $PATH\nend\n",
+            ),
             (
                 Shell::Fish,
                 "set -gx GOPATH $HOME/go\nfish_add_path -g /usr/local/go/bin $GOPATH/bin\n",
@@ -258,6 +388,32 @@ mod tests {
         ] {
             assert!(lines("CG503", shell, text).is_empty(), "{shell}: {text}");
         }
+        // Variables-only files read before the rest: PATH is built in the later files.
+        for (shell, path, text) in [
+            (
+                Shell::Zsh,
+                "home/.zshenv",
+                "export GOPATH=\"$XDG_DATA_HOME/go\"\n",
+            ),
+            (
+                Shell::Fish,
+                "fish/conf.d/go.fish",
+                "set -gx GOPATH $HOME/code/go\n",
+            ),
+        ] {
+            assert!(findings_at("CG503", shell, path, text).is_empty(), "{path}");
+        }
+        // They still count when they build PATH themselves and miss the directory.
+        assert_eq!(
+            findings_at(
+                "CG503",
+                Shell::Zsh,
+                "home/.zshenv",
+                "export GOPATH=$HOME/code/go\nexport PATH=$HOME/.local/bin:$PATH\n"
+            )
+            .len(),
+            1
+        );
         assert!(findings_at(
             "CG503",
             Shell::Bash,
@@ -285,6 +441,38 @@ mod tests {
         assert_eq!(once, "  export GOPATH=$HOME/code/go\n  case \":$PATH:\" in *\":$GOPATH/bin:\"*) ;; *) export PATH=\"$PATH:$GOPATH/bin\" ;; esac\n");
         assert!(lines("CG503", Shell::Zsh, &once).is_empty());
         assert_eq!(suggested(Shell::Zsh, &once), once);
+    }
+
+    /// The real shells: an array, a list or a loop that holds the directory does put it on
+    /// `PATH` (so the rule stays quiet there).
+    #[test]
+    fn oracle_arrays_lists_and_loops_put_it_on_path() {
+        for (oracle, shell, text) in [
+            (
+                OracleShell::Zsh,
+                Shell::Zsh,
+                "export GOBIN=$HOME/code/go/bin\nprepend=($HOME/bin $GOBIN)\npath=($prepend $path)\n",
+            ),
+            (
+                OracleShell::Fish,
+                Shell::Fish,
+                "set -gx GOBIN $HOME/code/go/bin\nset -l dirs $GOBIN $HOME/bin\nfor d in $dirs\n    contains -- $d $PATH; or set -gx PATH $d $PATH\nend\n",
+            ),
+            (
+                OracleShell::Bash,
+                Shell::Bash,
+                "export GOPATH=$HOME/code/go\nfor d in \"$HOME/bin\" \"$GOPATH/bin\"; do PATH=\"$d:$PATH\"; done\n",
+            ),
+        ] {
+            assert!(lines("CG503", shell, text).is_empty(), "{text}");
+            let home = FakeHome::new();
+            home.stub("code/go/bin", "gopls");
+            let Some(found) = lookup_after(oracle, &home, text, "gopls") else {
+                continue;
+            };
+            assert!(found.shell_finds.is_some(), "{oracle:?}: {text}");
+            assert!(found.child_finds.is_some(), "{oracle:?}");
+        }
     }
 
     /// The real shells: a program `go install` put in `$GOPATH/bin` is not found before the

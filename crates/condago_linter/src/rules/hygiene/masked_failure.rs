@@ -25,6 +25,11 @@ crate::declare_rule! {
     /// RULES.md's wording, this rule fires only when standard error is silenced as well;
     /// `|| true` under `set -e` is how to survive a failure there, and is left alone.
     ///
+    /// The line OrbStack writes itself, `source ~/.orbstack/shell/init.zsh 2>/dev/null || :`
+    /// (`init.bash`, `init2.fish`), is left alone, like the lines inside conda's block: it is
+    /// the tool's, silenced so that a Mac where OrbStack was uninstalled starts quietly, and
+    /// OrbStack does not write it again once it is removed.
+    ///
     /// ## Example
     /// ```bash
     /// source ~/.fzf.bash 2>/dev/null || true
@@ -80,7 +85,8 @@ fn check(checker: &mut Checker) {
         let Some(what) = loads_environment(masked_command) else {
             continue;
         };
-        if !silences_stderr(&masked_command.redirects) {
+        if !silences_stderr(&masked_command.redirects) || written_by_orbstack(file, masked_command)
+        {
             continue;
         }
         let or = if file.shell == Shell::Fish
@@ -123,6 +129,19 @@ fn loads_environment(command: &Command) -> Option<String> {
             Some(format!("`{name} {verb}`"))
         }
     }
+}
+
+/// OrbStack's own integration line: `source ~/.orbstack/shell/init.<shell>`.
+fn written_by_orbstack(file: &StartupFile, command: &Command) -> bool {
+    if !matches!(command.name.as_deref(), Some("source" | ".")) || command.args.len() != 1 {
+        return false;
+    }
+    let arg = file.text(command.args[0].range.clone());
+    let arg = arg.trim_matches('"');
+    ["~/", "$HOME/", "${HOME}/"].iter().any(|home| {
+        arg.strip_prefix(home)
+            .is_some_and(|rest| rest.starts_with(".orbstack/shell/"))
+    })
 }
 
 /// `source f 2>/dev/null || true` → `[ -f f ] && source f` (fish: `test -f f; and source f`).
@@ -192,6 +211,10 @@ mod tests {
             (Shell::Bash, "rm -f /tmp/x 2>/dev/null || true\n"),
             (Shell::Bash, "source ~/.x 2>/dev/null || echo 'no ~/.x' >&2\n"),
             (Shell::Bash, "export A=$(false) 2>/dev/null || true\n"),
+            // OrbStack's own lines.
+            (Shell::Zsh, "source ~/.orbstack/shell/init.zsh 2>/dev/null || :\n"),
+            (Shell::Bash, "source ~/.orbstack/shell/init.bash 2>/dev/null || :\n"),
+            (Shell::Fish, "source ~/.orbstack/shell/init2.fish 2>/dev/null || :\n"),
             (
                 Shell::Bash,
                 "# >>> conda initialize >>>\n. /c/etc/profile.d/conda.sh 2>/dev/null || true\n# <<< conda initialize <<<\n",
@@ -227,6 +250,36 @@ mod tests {
         // Suggestions are never applied by themselves.
         let text = "source ~/.fzf.bash 2>/dev/null || true\n";
         assert_eq!(fixed("CG401", Shell::Bash, text), text);
+    }
+
+    /// OrbStack's line where OrbStack is not installed: each shell goes on quietly.
+    #[test]
+    fn oracle_orbstack_line_is_quiet_without_orbstack() {
+        let home = FakeHome::new();
+        for (oracle, shell, line) in [
+            (
+                OracleShell::Bash,
+                Shell::Bash,
+                "source ~/.orbstack/shell/init.bash 2>/dev/null || :\nexport AFTER=1\n",
+            ),
+            (
+                OracleShell::Zsh,
+                Shell::Zsh,
+                "source ~/.orbstack/shell/init.zsh 2>/dev/null || :\nexport AFTER=1\n",
+            ),
+            (
+                OracleShell::Fish,
+                Shell::Fish,
+                "source ~/.orbstack/shell/init2.fish 2>/dev/null || :\nset -gx AFTER 1\n",
+            ),
+        ] {
+            assert!(lines("CG401", shell, line).is_empty(), "{line}");
+            let Some(run) = run_snippet(oracle, &home, line) else {
+                continue;
+            };
+            assert!(run.stderr.is_empty(), "{oracle:?}: {}", run.stderr);
+            assert_eq!(run.var("AFTER"), Some("1"), "{oracle:?}");
+        }
     }
 
     /// bash, zsh, fish: `|| true` alone still prints the error; with `2>/dev/null` a

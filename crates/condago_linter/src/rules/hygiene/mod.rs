@@ -1,17 +1,23 @@
 //! CG4xx: hidden failures and startup hygiene.
 
 pub mod bashism_in_profile;
+pub mod cellar_version_pinned;
 pub mod errexit_in_rc;
+pub mod escaped_expansion_in_path;
 pub mod exit_in_sourced_file;
 pub mod masked_failure;
 pub mod output_in_rc;
+pub mod readline_setting_in_set;
 pub mod silenced_init;
 pub mod source_missing_guard;
+pub mod source_relative_path;
+pub mod term_forced;
+pub mod variable_as_command;
 
 use std::ops::Range;
 
 use crate::diagnostic::Edit;
-use crate::model::{StartupFile, Statement};
+use crate::model::{StartupFile, Statement, StatementKind};
 
 /// A redirection written without spaces (`2> /dev/null` → `2>/dev/null`).
 fn compact(redirect: &str) -> String {
@@ -87,20 +93,25 @@ pub(crate) fn delete_statement(file: &StartupFile, statement: &Statement) -> Opt
     None
 }
 
+/// The words of a statement: a command's arguments and prefix assignments' values, or an
+/// assignment's values.
+pub(crate) fn statement_words(statement: &Statement) -> Vec<&crate::model::Word> {
+    match &statement.kind {
+        StatementKind::Command(command) => command
+            .args
+            .iter()
+            .chain(command.env_prefix.iter().flat_map(|a| a.values.iter()))
+            .collect(),
+        StatementKind::Assignment(assignment) => assignment.values.iter().collect(),
+    }
+}
+
 /// Ranges whose output is captured: command and process substitutions in any word.
 pub(crate) fn captured_ranges(file: &StartupFile) -> Vec<Range<usize>> {
-    use crate::model::{PartKind, StatementKind};
+    use crate::model::PartKind;
     let mut out = Vec::new();
     for statement in &file.statements {
-        let words: Vec<&crate::model::Word> = match &statement.kind {
-            StatementKind::Command(command) => command
-                .args
-                .iter()
-                .chain(command.env_prefix.iter().flat_map(|a| a.values.iter()))
-                .collect(),
-            StatementKind::Assignment(assignment) => assignment.values.iter().collect(),
-        };
-        for word in words {
+        for word in statement_words(statement) {
             for part in &word.parts {
                 if matches!(part.kind, PartKind::CommandSubstitution | PartKind::Other) {
                     out.push(part.range.clone());

@@ -3,15 +3,18 @@ use std::ops::Range;
 use condago_syntax::Shell;
 
 use crate::diagnostic::Severity;
-use crate::model::{ChainOp, FileKind, StartupFile, StatementKind};
+use crate::model::{ChainOp, Command, FileKind, StartupFile, StatementKind};
 use crate::rule::{Check, Checker, FixAvailability, Shells};
 
 use super::{captured_ranges, inside, redirects_stdout};
 
 crate::declare_rule! {
     /// ## What it does
-    /// Finds output on standard output — `echo`, `printf`, `cat`, `fortune`, `neofetch`
-    /// and other commands that print — that runs unconditionally in a startup file that
+    /// Finds output on standard output — `echo`, `printf`, `cat`, `fortune`, fetch tools
+    /// (`neofetch`, `fastfetch`, `hyfetch`), `clear`, bash's `pushd`/`popd` (they print the
+    /// directory stack), `nvm use` ("Now using node …"), `eval $(ssh-agent)` ("Agent pid
+    /// …"), and calls of a function defined in the file that runs one of these — that runs
+    /// unconditionally in a startup file that
     /// non-interactive shells read too: `.bashrc` before its interactive-only guard,
     /// `.zshenv`, and fish's `config.fish`/`conf.d` outside `if status is-interactive`.
     ///
@@ -29,8 +32,15 @@ crate::declare_rule! {
     /// bash a socket as standard input, as sshd does.) RULES.md lists bash and zsh; fish
     /// reads `config.fish` for `fish -c` too, so the rule covers fish as well.
     ///
-    /// Output sent elsewhere (`>> ~/.log`, `>&2`), inside a command substitution, or under
-    /// a condition is not reported.
+    /// Also checked: `eval $(ssh-agent)` prints "Agent pid N" in bash, zsh and fish;
+    /// `pushd`/`popd` print the directory stack in a non-interactive bash, but not in a
+    /// non-interactive zsh or fish (so only bash files are reported for them); `clear` with
+    /// no `TERM` (scp, rsync and `ssh host cmd` get none) prints "TERM environment variable
+    /// not set." on stderr, and with `TERM` set writes escape codes to standard output.
+    /// `nvm use` prints "Now using node v… (npm v…)" unless given `--silent`.
+    ///
+    /// Output sent elsewhere (`>> ~/.log`, `>&2`, `eval "$(ssh-agent -s)" >/dev/null`),
+    /// inside a command substitution, or under a condition is not reported.
     ///
     /// ## Example
     /// ```bash
@@ -79,6 +89,7 @@ const PRINTERS: &[&str] = &[
     "lolcat",
     "neofetch",
     "fastfetch",
+    "hyfetch",
     "screenfetch",
     "pfetch",
     "archey",
@@ -102,16 +113,16 @@ fn check(checker: &mut Checker) {
         _ => return,
     };
     let captured = captured_ranges(file);
+    let printing_functions = printing_functions(file, &captured);
     for (index, statement) in file.statements.iter().enumerate() {
         let StatementKind::Command(command) = &statement.kind else {
             continue;
         };
         let context = &statement.context;
-        let Some(name) = command.name.as_deref() else {
+        let Some(prints) = what_prints(file, command, &printing_functions) else {
             continue;
         };
-        if !PRINTERS.contains(&name)
-            || context.interactive_only
+        if context.interactive_only
             || context.function.is_some()
             || !context.conditions.is_empty()
             || context.conda_block.is_some()
@@ -121,12 +132,7 @@ fn check(checker: &mut Checker) {
         {
             continue;
         }
-        // A pipeline stage that feeds the next one does not print.
-        let feeds_pipe = file.statements[index + 1..]
-            .iter()
-            .find(|next| next.chain.list == statement.chain.list)
-            .is_some_and(|next| next.chain.after == Some(ChainOp::Pipe));
-        if feeds_pipe {
+        if feeds_pipe(file, index) {
             continue;
         }
         let help = match file.shell {
@@ -134,15 +140,108 @@ fn check(checker: &mut Checker) {
             Shell::Zsh => "print from `.zshrc` instead (interactive shells only), or to stderr (`>&2`)",
             _ => "move it below the interactive-only guard (`case $- in *i*) ;; *) return;; esac`), or print to stderr (`>&2`)",
         };
-        checker
-            .report(
-                statement.range.clone(),
-                format!(
-                    "`{name}` prints on every start, and {where_}: the extra output corrupts their protocol"
-                ),
-            )
-            .help(help);
+        let message = match prints {
+            Prints::Clear => format!(
+                "`clear` runs on every start, and {where_}: there is no screen to clear — it writes escape codes into their output when `TERM` is set, and \"TERM environment variable not set.\" on stderr when it is not"
+            ),
+            Prints::Output(what) => format!(
+                "{what} on every start, and {where_}: the extra output corrupts their protocol"
+            ),
+        };
+        checker.report(statement.range.clone(), message).help(help);
     }
+}
+
+/// What a command prints, when it prints.
+enum Prints {
+    Clear,
+    /// "`neofetch` prints", "`nvm use` prints \"Now using node …\"".
+    Output(String),
+}
+
+fn what_prints(
+    file: &StartupFile,
+    command: &Command,
+    printing_functions: &[(String, String)],
+) -> Option<Prints> {
+    let name = command.name.as_deref()?;
+    let first = command.args.first().and_then(|arg| arg.literal());
+    if name == "clear" {
+        return Some(Prints::Clear);
+    }
+    if PRINTERS.contains(&name) {
+        return Some(Prints::Output(format!("`{name}` prints")));
+    }
+    // bash prints the directory stack after `pushd`/`popd`; a non-interactive zsh and
+    // fish do not (checked with zsh 5.9, fish 3.6).
+    if matches!(name, "pushd" | "popd") && matches!(file.shell, Shell::Bash | Shell::Sh) {
+        return Some(Prints::Output(format!(
+            "`{name}` prints the directory stack"
+        )));
+    }
+    if name == "nvm"
+        && first.as_deref() == Some("use")
+        && !command.args.iter().any(|arg| arg.is_literal("--silent"))
+    {
+        return Some(Prints::Output(
+            "`nvm use` prints \"Now using node …\"".to_string(),
+        ));
+    }
+    if name == "eval" {
+        let text = file.text(command.name_range.start..command.args.last()?.range.end);
+        if text.contains("ssh-agent") {
+            return Some(Prints::Output(
+                "`eval` of `ssh-agent` prints \"Agent pid …\" (ssh-agent's output echoes it)"
+                    .to_string(),
+            ));
+        }
+    }
+    printing_functions
+        .iter()
+        .find(|(function, _)| function == name)
+        .map(|(_, printer)| {
+            Prints::Output(format!(
+                "`{name}`, a function defined in this file, runs `{printer}`, which prints"
+            ))
+        })
+}
+
+/// Functions defined in the file that print (a printer in their body, not redirected or
+/// captured), with the printer's name.
+fn printing_functions(file: &StartupFile, captured: &[Range<usize>]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (index, statement) in file.statements.iter().enumerate() {
+        let StatementKind::Command(command) = &statement.kind else {
+            continue;
+        };
+        let (Some(function), Some(name)) = (&statement.context.function, &command.name) else {
+            continue;
+        };
+        let printer = PRINTERS.contains(&name.as_str()) || name == "clear";
+        if !printer
+            || out.iter().any(|(known, _)| known == function)
+            || inside(&statement.range, captured)
+            || command.redirects.iter().any(|r| redirects_stdout(r))
+            || feeds_pipe(file, index)
+            || stdout_redirected_around(file, &statement.range)
+        {
+            continue;
+        }
+        out.push((function.clone(), name.clone()));
+    }
+    out
+}
+
+/// Whether the statement is a pipeline stage that feeds the next one (`echo $PATH | grep`):
+/// its output goes to that command, not to the terminal.
+fn feeds_pipe(file: &StartupFile, index: usize) -> bool {
+    let Some(statement) = file.statements.get(index) else {
+        return false;
+    };
+    file.statements[index + 1..]
+        .iter()
+        .find(|next| next.chain.list == statement.chain.list)
+        .is_some_and(|next| next.chain.after == Some(ChainOp::Pipe))
 }
 
 /// Whether an enclosing block's redirection (`{ …; } >/dev/null`) sends the output elsewhere.
@@ -173,7 +272,7 @@ fn stdout_redirected_around(file: &StartupFile, range: &Range<usize>) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use condago_oracle::{startup_path, FakeHome, Mode, OracleShell};
+    use condago_oracle::{run_snippet, startup_path, FakeHome, Mode, OracleShell};
     use condago_syntax::Shell;
 
     use crate::rules::test_support::*;
@@ -218,6 +317,154 @@ mod tests {
             )
             .len(),
             1
+        );
+    }
+
+    #[test]
+    fn finds_more_commands_that_print() {
+        for (shell, path, text) in [
+            (Shell::Bash, "home/.bashrc", "clear\n"),
+            (Shell::Bash, "home/.bashrc", "pushd ~/src\n"),
+            (Shell::Bash, "home/.bashrc", "hyfetch\n"),
+            (Shell::Bash, "home/.bashrc", "nvm use 20\n"),
+            (Shell::Bash, "home/.bashrc", "eval $(ssh-agent)\n"),
+            (Shell::Zsh, "home/.zshenv", "eval \"$(ssh-agent -s)\"\n"),
+            (
+                Shell::Fish,
+                "home/.config/fish/config.fish",
+                "eval (ssh-agent -c)\n",
+            ),
+            (
+                Shell::Zsh,
+                "home/.zshenv",
+                "greet() {\n    fastfetch\n}\ngreet\n",
+            ),
+            (
+                Shell::Fish,
+                "home/.config/fish/config.fish",
+                "function hello\n    neofetch\nend\nhello\n",
+            ),
+        ] {
+            assert_eq!(
+                findings_at("CG405", shell, path, text).len(),
+                1,
+                "{shell}: {text}"
+            );
+        }
+    }
+
+    #[test]
+    fn more_commands_that_stay_quiet() {
+        for (shell, path, text) in [
+            (Shell::Bash, "home/.bashrc", "pushd ~/src >/dev/null\n"),
+            (Shell::Bash, "home/.bashrc", "nvm use --silent 20\n"),
+            (
+                Shell::Bash,
+                "home/.bashrc",
+                "eval \"$(ssh-agent -s)\" >/dev/null\n",
+            ),
+            (Shell::Bash, "home/.bashrc", "[[ $- == *i* ]] && clear\n"),
+            (Shell::Zsh, "home/.zshenv", "pushd ~/src\n"),
+            (
+                Shell::Fish,
+                "home/.config/fish/config.fish",
+                "pushd ~/src\n",
+            ),
+            (Shell::Zsh, "home/.zshenv", "greet() {\n    fastfetch\n}\n"),
+            (
+                Shell::Zsh,
+                "home/.zshenv",
+                "greet() {\n    fastfetch\n}\ngreet >/dev/null\n",
+            ),
+            (
+                Shell::Bash,
+                "home/.bashrc",
+                "greet() {\n    echo hi >&2\n}\ngreet\n",
+            ),
+            // The function's `echo` feeds a pipe whose end is silenced.
+            (
+                Shell::Bash,
+                "home/.bashrc",
+                "addtopath() {\n    echo $PATH | grep -q \":$1:\" || PATH=\"$1:$PATH\"\n}\naddtopath ~/bin\n",
+            ),
+            (
+                Shell::Zsh,
+                "home/.zshenv",
+                "quiet() {\n    { echo one; printf 'two\\n'; } >/dev/null\n}\nquiet\n",
+            ),
+            (
+                Shell::Fish,
+                "home/.config/fish/config.fish",
+                "if status is-interactive; and not set -q TMUX\n    fastfetch\nend\n",
+            ),
+        ] {
+            assert!(
+                findings_at("CG405", shell, path, text).is_empty(),
+                "{shell}: {text}"
+            );
+        }
+    }
+
+    /// zsh 5.9 `zsh -c` reading `.zshenv`: `eval $(ssh-agent)` prints "Agent pid", a
+    /// function that echoes prints, `clear` prints escape codes with `TERM` set and an
+    /// error on stderr without it, `pushd` prints nothing; bash run as sshd runs it prints
+    /// `pushd`'s directory stack.
+    #[test]
+    fn oracle_more_commands_print() {
+        let mut home = FakeHome::new();
+        home.write(".zshenv", "eval $(ssh-agent)\nkill $SSH_AGENT_PID\n");
+        let zsh = |home: &FakeHome| {
+            startup_path(
+                OracleShell::Zsh,
+                Mode::NonInteractive,
+                home,
+                "/usr/bin:/bin",
+            )
+            .map(|(_, run)| run)
+        };
+        if let Some(run) = zsh(&home) {
+            assert!(run.stdout.contains("Agent pid"), "{run:?}");
+            home.write(
+                ".zshenv",
+                "greet() {\n    echo greet-says-hi\n}\ngreet\npushd /tmp\n",
+            );
+            let run = zsh(&home).expect("ran");
+            assert_eq!(run.stdout.trim(), "greet-says-hi", "{run:?}");
+            home.write(".zshenv", "clear\n");
+            let run = zsh(&home).expect("ran");
+            assert!(
+                run.stderr.contains("TERM environment variable not set"),
+                "{run:?}"
+            );
+            home.set_env("TERM", "xterm");
+            let run = zsh(&home).expect("ran");
+            assert!(run.stdout.contains('\u{1b}'), "{run:?}");
+        }
+        let mut home = FakeHome::new();
+        home.write(".bashrc", "pushd /tmp\n");
+        home.set_env("SSH_CLIENT", "192.0.2.1 50000 22");
+        if let Some((_, run)) = startup_path(
+            OracleShell::Bash,
+            Mode::NonInteractive,
+            &home,
+            "/usr/bin:/bin",
+        ) {
+            assert!(run.stdout.contains("/tmp"), "{run:?}");
+        }
+    }
+
+    /// bash 5.2: a function whose `echo` feeds a silenced pipe prints nothing when called.
+    #[test]
+    fn oracle_a_piped_echo_in_a_function_stays_quiet() {
+        let text = "addtopath() {\n    echo $PATH | grep -q \":$1:\" || PATH=\"$1:$PATH\"\n}\naddtopath /opt/x\n";
+        assert!(findings_at("CG405", Shell::Bash, "home/.bashrc", text).is_empty());
+        let Some(run) = run_snippet(OracleShell::Bash, &FakeHome::new(), text) else {
+            return;
+        };
+        assert!(run.stdout.trim().is_empty(), "{run:?}");
+        assert!(
+            run.path_entries().is_some_and(|path| path[0] == "/opt/x"),
+            "{run:?}"
         );
     }
 

@@ -8,8 +8,16 @@ use super::silences_stderr;
 
 crate::declare_rule! {
     /// ## What it does
-    /// Finds `source f` / `. f` of a user-specific file — one under `~`, `$HOME`,
-    /// `$ZDOTDIR` or `$XDG_CONFIG_HOME` — that no existence test guards.
+    /// Finds `source f` / `. f` of a file that exists on some machines only, with no
+    /// existence test around it:
+    /// - a user-specific file, under `~`, `$HOME`, `$ZDOTDIR` or `$XDG_CONFIG_HOME`;
+    /// - a Homebrew path of one architecture: `/opt/homebrew/…` (Apple silicon) or
+    ///   Homebrew's `/usr/local/opt|Cellar|Homebrew|Caskroom/…` and the snippets its
+    ///   formulae put in `/usr/local/share/zsh-*`, `/usr/local/share/powerlevel10k`,
+    ///   `/usr/local/etc/profile.d`, `/usr/local/etc/bash_completion*` (Intel Macs) — the
+    ///   other architecture and Linux have them elsewhere or not at all;
+    /// - a path inside a named user's home, `/home/alice/…` or `/Users/bob/…`, which is
+    ///   wrong for every other account (Homebrew's `/home/linuxbrew` is not reported).
     ///
     /// ## Why is this bad?
     /// Startup files travel: a dotfiles repository, a new laptop, a server where
@@ -20,8 +28,11 @@ crate::declare_rule! {
     /// A test on the file, or on a directory above it, counts as a guard:
     /// `[ -f f ] && . f`, `if [ -r f ]; then . f; fi`, `[[ ! -f f ]] || source f`,
     /// `if [ -d ~/.nvm ]; then . ~/.nvm/nvm.sh; fi`, fish `test -e f; and source f`.
+    /// For the absolute paths any enclosing test counts (`if [ -d /opt/homebrew ]`,
+    /// `[[ $(uname -m) == arm64 ]]`, `[[ $OSTYPE == darwin* ]]`).
     /// System files (`/usr/share/…`, `/etc/…`) and paths through other variables
-    /// (`$ZSH/oh-my-zsh.sh`) are not reported, nor a `source f 2>/dev/null`.
+    /// (`$ZSH/oh-my-zsh.sh`, `$(brew --prefix)/…`) are not reported, nor a
+    /// `source f 2>/dev/null`.
     ///
     /// ## Example
     /// ```bash
@@ -39,7 +50,7 @@ crate::declare_rule! {
     pub(crate) const RULE = Rule {
         code: "CG407",
         name: "source-missing-guard",
-        summary: "`source`/`.` of a file under `~` with no existence check: an error at every start where it is missing",
+        summary: "`source`/`.` with no existence check of a file under `~`, under one Homebrew architecture's prefix, or in a named user's home: an error at every start where it is missing",
         shells: Shells::ALL,
         severity: Severity::Info,
         fix: FixAvailability::Sometimes(Applicability::Suggestion),
@@ -68,19 +79,30 @@ fn check(checker: &mut Checker) {
         let Some(arg) = command.args.first() else {
             continue;
         };
-        if !user_specific(arg, file.source) {
+        let Some(origin) = origin(arg, file.source) else {
             continue;
-        }
+        };
         let path = normalize(&arg.display(file.source));
-        let guarded = statement
-            .context
-            .conditions
-            .iter()
-            .any(|condition| tests_path(&normalize(&condition.test), &path));
+        // Any test around a machine-specific path (`[ -d /opt/homebrew ]`, `uname -m`,
+        // `$OSTYPE`) shows the author thought about other machines.
+        let guarded = match origin {
+            Origin::Home => statement
+                .context
+                .conditions
+                .iter()
+                .any(|condition| tests_path(&normalize(&condition.test), &path)),
+            _ => !statement.context.conditions.is_empty(),
+        };
         if guarded {
             continue;
         }
         let shown = file.text(arg.range.clone()).into_owned();
+        let exists_where = match origin {
+            Origin::Home => "on a machine without it".to_string(),
+            Origin::AppleSilicon => "it exists only where Homebrew lives in /opt/homebrew (Apple-silicon Macs); on an Intel Mac (/usr/local) or Linux".to_string(),
+            Origin::IntelHomebrew => "it exists only where Homebrew lives in /usr/local (Intel Macs); on an Apple-silicon Mac (/opt/homebrew) or Linux".to_string(),
+            Origin::User(user) => format!("it is inside {user}'s home directory; on a machine or account where that path does not exist"),
+        };
         let in_chain = statement.chain.after.is_some() || file.next_in_chain(index).is_some();
         let (test, help) = match file.shell {
             Shell::Fish => (
@@ -96,7 +118,7 @@ fn check(checker: &mut Checker) {
             .report(
                 statement.range.clone(),
                 format!(
-                    "`{shown}` is sourced without checking that it exists: on a machine without it, every shell start prints an error"
+                    "`{shown}` is sourced without checking that it exists: {exists_where}, every shell start prints an error"
                 ),
             )
             .help(help);
@@ -109,25 +131,75 @@ fn check(checker: &mut Checker) {
     }
 }
 
-/// A path under the user's home or config directories.
-fn user_specific(word: &Word, source: &[u8]) -> bool {
-    let Some(first) = word.parts.first() else {
-        return false;
-    };
+/// Why a sourced path may be missing on another machine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Origin {
+    /// Under `~`, `$HOME`, `$ZDOTDIR`, `$XDG_CONFIG_HOME`.
+    Home,
+    /// Under `/opt/homebrew`: Homebrew on Apple silicon.
+    AppleSilicon,
+    /// Homebrew's own directories under `/usr/local` (`opt`, `Cellar`, `Homebrew`,
+    /// `Caskroom`): Homebrew on Intel Macs.
+    IntelHomebrew,
+    /// Inside a named user's home (`/home/alice/…`, `/Users/bob/…`).
+    User(String),
+}
+
+/// Where a sourced path lives, when it is one that differs between machines.
+fn origin(word: &Word, source: &[u8]) -> Option<Origin> {
+    let first = word.parts.first()?;
     let text = source.get(first.range.clone()).unwrap_or_default();
     match &first.kind {
         // `${ZDOTDIR:-$HOME}`
         PartKind::Other => ["${HOME", "${ZDOTDIR", "${XDG_CONFIG_HOME"]
             .iter()
-            .any(|start| text.starts_with(start.as_bytes())),
-        PartKind::Literal(text) => {
-            first.quote == Quote::None && (text == "~" || text.starts_with("~/"))
+            .any(|start| text.starts_with(start.as_bytes()))
+            .then_some(Origin::Home),
+        PartKind::Literal(text)
+            if first.quote == Quote::None && (text == "~" || text.starts_with("~/")) =>
+        {
+            Some(Origin::Home)
         }
+        PartKind::Literal(_) => machine_specific(&word.literal()?),
         PartKind::Variable { name, .. } => {
-            matches!(name.as_str(), "HOME" | "ZDOTDIR" | "XDG_CONFIG_HOME")
+            matches!(name.as_str(), "HOME" | "ZDOTDIR" | "XDG_CONFIG_HOME").then_some(Origin::Home)
         }
-        _ => false,
+        _ => None,
     }
+}
+
+/// An absolute path that exists on some machines only.
+fn machine_specific(path: &str) -> Option<Origin> {
+    if path.starts_with("/opt/homebrew/") {
+        return Some(Origin::AppleSilicon);
+    }
+    // Homebrew's own directories, and the shell snippets its formulae install under
+    // `/usr/local/share` and `/usr/local/etc` on Intel Macs.
+    let brew = [
+        "/usr/local/opt/",
+        "/usr/local/Cellar/",
+        "/usr/local/Homebrew/",
+        "/usr/local/Caskroom/",
+        "/usr/local/share/zsh-",
+        "/usr/local/share/powerlevel10k/",
+        "/usr/local/etc/profile.d/",
+        "/usr/local/etc/bash_completion",
+    ];
+    if brew.iter().any(|prefix| path.starts_with(prefix)) {
+        return Some(Origin::IntelHomebrew);
+    }
+    for home in ["/home/", "/Users/"] {
+        let Some(rest) = path.strip_prefix(home) else {
+            continue;
+        };
+        let (user, below) = rest.split_once('/')?;
+        // Homebrew on Linux lives in `/home/linuxbrew` on every machine that has it.
+        if user.is_empty() || below.is_empty() || user == "linuxbrew" || user == "Shared" {
+            return None;
+        }
+        return Some(Origin::User(user.to_string()));
+    }
+    None
 }
 
 /// Spelling differences that do not matter for comparing a test with a path.
@@ -183,6 +255,78 @@ mod tests {
             (Shell::Bash, "source ~/.x || true\n"),
         ] {
             assert_eq!(findings("CG407", shell, text).len(), 1, "{shell}: {text}");
+        }
+    }
+
+    #[test]
+    fn finds_machine_specific_absolute_paths() {
+        for (shell, text, says) in [
+            (
+                Shell::Zsh,
+                "source /opt/homebrew/share/zsh-autosuggestions/zsh-autosuggestions.zsh\n",
+                "/opt/homebrew",
+            ),
+            (Shell::Bash, ". /usr/local/opt/nvm/nvm.sh\n", "Intel"),
+            (
+                Shell::Zsh,
+                "source /usr/local/share/zsh-syntax-highlighting/zsh-syntax-highlighting.zsh\n",
+                "Intel",
+            ),
+            (
+                Shell::Bash,
+                ". \"/usr/local/etc/profile.d/bash_completion.sh\"\n",
+                "Intel",
+            ),
+            (
+                Shell::Bash,
+                "source \"/usr/local/Cellar/fzf/0.44.1/shell/completion.bash\"\n",
+                "Intel",
+            ),
+            (
+                Shell::Zsh,
+                "source /Users/bob/.iterm2_shell_integration.zsh\n",
+                "bob's home",
+            ),
+            (
+                Shell::Fish,
+                "source /home/alice/.config/fish/local.fish\n",
+                "alice's home",
+            ),
+        ] {
+            let found = findings("CG407", shell, text);
+            assert_eq!(found.len(), 1, "{shell}: {text}");
+            assert!(found[0].message.contains(says), "{}", found[0].message);
+        }
+        for (shell, text) in [
+            (Shell::Zsh, "if [[ $(uname -m) == arm64 ]]; then\n    source /opt/homebrew/opt/chruby/share/chruby/chruby.sh\nfi\n"),
+            (Shell::Bash, "[ -d /usr/local/opt/nvm ] && . /usr/local/opt/nvm/nvm.sh\n"),
+            (Shell::Bash, ". /home/linuxbrew/.linuxbrew/opt/nvm/nvm.sh 2>/dev/null\n"),
+            (Shell::Bash, ". /home/linuxbrew/.linuxbrew/etc/profile.d/bash_completion.sh\n"),
+            (Shell::Bash, ". /usr/local/share/chruby/chruby.sh\n"),
+            (Shell::Zsh, "source $(brew --prefix)/opt/nvm/nvm.sh\n"),
+        ] {
+            assert!(findings("CG407", shell, text).is_empty(), "{shell}: {text}");
+        }
+    }
+
+    /// An Apple-silicon path on a machine that has Homebrew elsewhere: an error at start in
+    /// bash and zsh; none under the test of the prefix.
+    #[test]
+    fn oracle_other_architecture_errors_at_start() {
+        let home = FakeHome::new();
+        let line = "source /opt/homebrew/opt/nvm/nvm.sh\n";
+        if std::path::Path::new("/opt/homebrew").exists() {
+            eprintln!("SKIPPED: this machine has /opt/homebrew");
+            return;
+        }
+        for oracle in [OracleShell::Bash, OracleShell::Zsh] {
+            let Some(run) = condago_oracle::run_snippet(oracle, &home, line) else {
+                continue;
+            };
+            assert!(run.stderr.contains("o such file"), "{oracle:?}: {run:?}");
+            let guarded = "[ -d /opt/homebrew ] && source /opt/homebrew/opt/nvm/nvm.sh\n";
+            let run = condago_oracle::run_snippet(oracle, &home, guarded).expect("ran");
+            assert!(run.stderr.is_empty(), "{oracle:?}: {run:?}");
         }
     }
 

@@ -330,7 +330,7 @@ mod tests {
             (Shell::Bash, "PATH=$HOME/bin:$PATH\nPATH=$HOME/sbin:$PATH\n"),
             (Shell::Bash, "PATH=\"~/bin:$PATH\"\nPATH=~/bin:$PATH\n"),
             (Shell::Zsh, "typeset -U path\npath=(~/bin $path)\npath+=(~/bin)\n"),
-            // tree-sitter-zsh 0.63 glues the next lines into this value: not entries.
+            // Text the grammar cannot read after a PATH line: not entries.
             (
                 Shell::Zsh,
                 "PATH=/sbin:$PATH\nx=(\n  /$'(<->(.<->|)|)|[:[:xdigit]]#:[:[:xdigit:]]#)(|/<->)\\0'/\n  \":ip:IP ( $(ip addr show) )\"\n)\n",

@@ -1,5 +1,6 @@
 //! CG1xx: PATH.
 
+pub mod after_interactive_return;
 pub mod clobbered;
 pub mod duplicate_entry;
 pub mod empty_entry;

@@ -3,7 +3,8 @@ use condago_syntax::Shell;
 use super::shared::{comparable, guarded_by_path_test, own_lines, ZshUnique};
 use crate::diagnostic::{Applicability, Edit, Fix, Severity};
 use crate::model::{
-    ConditionKind, PathEdit, PathEditKind, PathEntryKind, StartupFile, Statement, StatementKind,
+    ConditionKind, FileKind, PathEdit, PathEditKind, PathEntryKind, StartupFile, Statement,
+    StatementKind,
 };
 use crate::rule::{Check, Checker, FixAvailability, Shells};
 
@@ -11,7 +12,10 @@ crate::declare_rule! {
     /// ## What it does
     /// Finds a bare prepend or append to `PATH` (`export PATH="$HOME/bin:$PATH"`,
     /// `PATH=$PATH:/x`, zsh `path=(~/bin $path)`, `path+=(~/go/bin)`) in a file that
-    /// interactive shells read again and again: `.bashrc` and `.zshrc`.
+    /// shells read again and again: `.bashrc` and `.zshrc`, and zsh's `.zshenv` (every
+    /// zsh reads it: each script, `zsh -c` and nested shell started from a zsh adds
+    /// another copy) and `.zprofile` (each nested login shell: tmux panes, `exec zsh -l`),
+    /// both checked with zsh 5.9.
     ///
     /// ## Why is this bad?
     /// Every nested shell, tmux pane, `exec $SHELL` and `source ~/.bashrc` after an edit
@@ -63,7 +67,9 @@ crate::declare_rule! {
 
 fn check(checker: &mut Checker) {
     let file = checker.file;
-    if !file.kind.is_rc() || file.shell == Shell::Fish {
+    let zsh_startup =
+        file.shell == Shell::Zsh && matches!(file.kind, FileKind::Zshenv | FileKind::Zprofile);
+    if !(file.kind.is_rc() || zsh_startup) || file.shell == Shell::Fish {
         return;
     }
     let unique = ZshUnique::of(file);
@@ -125,7 +131,11 @@ fn report(checker: &mut Checker, statement: &Statement, edit: &PathEdit, dirs: &
         PathEditKind::Surround => ("added", "around"),
         _ => ("put", "in front of"),
     };
-    let again = if file.shell == Shell::Zsh {
+    let again = if file.kind == FileKind::Zshenv {
+        "every zsh started from a zsh (a script, `zsh -c`, a nested shell, a tmux pane)"
+    } else if file.kind == FileKind::Zprofile {
+        "each nested login shell (tmux panes, `exec zsh -l`, `zsh -l -c`)"
+    } else if file.shell == Shell::Zsh {
         "each nested shell, tmux pane, `exec zsh` or `source ~/.zshrc`"
     } else {
         "each nested shell, tmux pane, `exec bash` or `source ~/.bashrc`"
@@ -228,6 +238,55 @@ mod tests {
         }
     }
 
+    /// `.zshenv` is read by every zsh and `.zprofile` by every login zsh: a zsh started
+    /// from one gets the directory twice (checked below with real nested zsh).
+    #[test]
+    fn finds_bare_edits_in_zshenv_and_zprofile() {
+        for file in ["home/.zshenv", "home/.zprofile"] {
+            let text = "export PATH=\"$HOME/bin:$PATH\"\n";
+            let found = findings_at("CG104", Shell::Zsh, file, text);
+            assert_eq!(found.len(), 1, "{file}");
+            assert!(found[0].message.contains("zsh"), "{}", found[0].message);
+            let text = "typeset -U PATH path\nexport PATH=\"$HOME/bin:$PATH\"\n";
+            assert!(findings_at("CG104", Shell::Zsh, file, text).is_empty());
+        }
+        // `.bash_profile` and `.profile` stay quiet: login shells rarely nest there.
+        let text = "export PATH=\"$HOME/bin:$PATH\"\n";
+        assert!(findings_at("CG104", Shell::Bash, "home/.bash_profile", text).is_empty());
+    }
+
+    #[test]
+    fn oracle_nested_zsh_reads_zshenv_again() {
+        let Some(zsh) = condago_oracle::require(OracleShell::Zsh) else {
+            return;
+        };
+        let before = "export PATH=\"$HOME/bin:$PATH\"\n";
+        let found = findings_at("CG104", Shell::Zsh, "home/.zshenv", before);
+        let fix = found[0].fix.as_ref().expect("a suggestion");
+        let after = String::from_utf8(apply_edits(before.as_bytes(), &fix.edits)).expect("utf-8");
+        assert!(after.starts_with("typeset -U PATH path\n"), "{after}");
+        for (name, flags) in [(".zshenv", "-c"), (".zprofile", "-l -c")] {
+            let count = |text: &str| {
+                let home = FakeHome::new();
+                home.write(name, text);
+                let inner = format!("zsh {flags} 'print -r -- $PATH'");
+                let output = std::process::Command::new(&zsh)
+                    .args(flags.split(' '))
+                    .arg(&inner)
+                    .env_clear()
+                    .env("HOME", home.path())
+                    .env("PATH", "/usr/bin:/bin")
+                    .output()
+                    .expect("run zsh");
+                let path = String::from_utf8_lossy(&output.stdout).trim().to_string();
+                let bin = home.path().join("bin").display().to_string();
+                path.split(':').filter(|entry| *entry == bin).count()
+            };
+            assert_eq!(count(before), 2, "{name}: a nested zsh adds a second copy");
+            assert_eq!(count(&after), 1, "{name}: typeset -U keeps one");
+        }
+    }
+
     #[test]
     fn looks_similar_but_is_fine() {
         for (shell, text) in [
@@ -261,15 +320,13 @@ mod tests {
         ] {
             assert!(lines("CG104", shell, text).is_empty(), "{shell}: {text}");
         }
-        // Only rc files are re-sourced.
-        for path in ["home/.profile", "home/.bash_profile", "home/.zshenv"] {
-            let shell = if path.ends_with("zshenv") {
-                Shell::Zsh
-            } else {
-                Shell::Bash
-            };
+        // bash's profiles are not re-read by nested shells.
+        for path in ["home/.profile", "home/.bash_profile"] {
             let text = "export PATH=\"$HOME/bin:$PATH\"\n";
-            assert!(findings_at("CG104", shell, path, text).is_empty(), "{path}");
+            assert!(
+                findings_at("CG104", Shell::Bash, path, text).is_empty(),
+                "{path}"
+            );
         }
     }
 

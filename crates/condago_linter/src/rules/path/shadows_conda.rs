@@ -1,9 +1,10 @@
 use std::ops::Range;
 
-use super::shared::{comparable, guarded_by_path_test, line_break_at, own_lines};
-use crate::diagnostic::{Applicability, Edit, Fix, Severity};
+use super::shared::{comparable, guarded_by_path_test};
+use crate::diagnostic::{Applicability, Fix, Severity};
 use crate::model::{
-    CondaBlock, PartKind, PathEdit, PathEntryKind, StartupFile, Statement, StatementKind,
+    CondaBlock, InitDir, PartKind, PathEdit, PathEntryKind, StartupFile, Statement, StatementKind,
+    ToolInit,
 };
 use crate::rule::{Check, Checker, FixAvailability, Shells};
 
@@ -14,8 +15,15 @@ crate::declare_rule! {
     /// (`/usr/local/go/bin`, `$GOROOT/bin`), Homebrew (`/opt/homebrew/bin`,
     /// `/usr/local/bin`, `/usr/local/opt/*`, `/opt/homebrew/opt/*`, Linuxbrew), the
     /// system's `/usr/bin`, MacPorts, pyenv/goenv/asdf/mise shims, and `~/.local/bin`
-    /// (pip `--user`, pipx and uv tools). A `$PYENV_ROOT/bin` (or goenv) prepend counts
-    /// when `pyenv init` runs after it, since that puts the shims in front.
+    /// (pip `--user`, pipx and uv tools).
+    ///
+    /// Tool initialisations count as the prepends they make: `eval "$(pyenv init -)"`
+    /// (pyenv's shims), `rbenv`/`nodenv`/`goenv init`, `eval "$(brew shellenv)"` (the
+    /// prefix's `bin` and `sbin`, for `/opt/homebrew`, `/usr/local` and Linuxbrew),
+    /// `mise activate`, `fnm env`, asdf's `asdf.sh`, SDKMAN!'s `sdkman-init.sh` and Nix's
+    /// profile scripts. What each puts on `PATH` was read from the tool's source at the
+    /// release the message names (see docs/tool-initialisations.md); rustup's
+    /// `~/.cargo/env` is modelled too but holds nothing conda users get from conda.
     ///
     /// ## Why is this bad?
     /// The init block puts the base environment's `bin` first on `PATH`; a prepend after it
@@ -50,7 +58,8 @@ crate::declare_rule! {
     /// block before it, so conda's `bin` goes in front of the directory and conda's
     /// programs win — which changes which `go`/`python` runs. Offered only for a line
     /// that stands alone at the top level and uses no variable set between the block and
-    /// the line.
+    /// the line. A tool initialisation moves only when nothing is set between the block
+    /// and it (the tool may need its own `bin` on `PATH`, or `PYENV_ROOT`).
     pub(crate) const RULE = Rule {
         code: "CG106",
         name: "path-shadows-conda",
@@ -93,17 +102,6 @@ fn shadowed_programs(dir: &str) -> Option<&'static str> {
         _ => return None,
     };
     Some(programs)
-}
-
-/// A version manager's own `bin`, whose `init` (run later) puts its shims in front.
-fn manager_bin(dir: &str) -> Option<(&'static str, &'static str)> {
-    match dir {
-        "$PYENV_ROOT/bin" | "$HOME/.pyenv/bin" => {
-            Some(("pyenv init", "pyenv's `python` and `pip`"))
-        }
-        "$GOENV_ROOT/bin" | "$HOME/.goenv/bin" => Some(("goenv init", "goenv's `go`")),
-        _ => None,
-    }
 }
 
 /// Directories a normal `PATH` already holds: a guard or `fish_add_path` skips them.
@@ -151,33 +149,79 @@ fn check(checker: &mut Checker) {
                     entry.range.clone(),
                     &dir,
                     programs,
-                    None,
                 );
                 break;
             }
-            if let Some((init, programs)) = manager_bin(&dir) {
-                let init_line = file.commands().find_map(|(other, _)| {
-                    (other.range.start > statement.range.end
-                        && other.context.conda_block.is_none()
-                        && file.text(other.range.clone()).contains(init))
-                    .then(|| file.line_of(other.range.start) + 1)
-                });
-                if let Some(line) = init_line {
-                    let via = Some((init, line));
-                    report(
-                        checker,
-                        statement,
-                        &edit,
-                        block,
-                        entry.range.clone(),
-                        &dir,
-                        programs,
-                        via,
-                    );
-                    break;
-                }
-            }
         }
+    }
+    for init in &file.tool_inits {
+        check_tool_init(checker, init);
+    }
+}
+
+/// A tool's initialisation after the block: its directories go in front of conda's `bin`.
+fn check_tool_init(checker: &mut Checker, init: &ToolInit) {
+    let file = checker.file;
+    let statement = &file.statements[init.statement];
+    let tool = init.effect.tool;
+    let Some(programs) = tool.shadows() else {
+        return;
+    };
+    if statement.context.conda_block.is_some() || file.in_error(&statement.range) {
+        return;
+    }
+    let Some(block) = file
+        .conda_blocks
+        .iter()
+        .find(|block| block.is_well_formed() && block.range.end <= statement.range.start)
+    else {
+        return;
+    };
+    let dirs: Vec<String> = init
+        .effect
+        .dirs
+        .iter()
+        .map(|dir| match dir {
+            InitDir::Known(dir) => format!("`{dir}`"),
+            InitDir::Unknown(what) => what.to_string(),
+        })
+        .collect();
+    let line = file.line_of(block.range.start) + 1;
+    let conda = &block.tool;
+    let base = block.base.as_deref().unwrap_or("<base>");
+    let message = format!(
+        "`{}` runs after the {conda} block on line {line} and puts {} in front of `PATH` ({} does): {programs} now win over the same programs in `{base}/bin`, and over any environment `conda activate` later puts in its place",
+        tool.init_name(),
+        dirs.join(" and "),
+        tool.checked_against(),
+    );
+    let help = format!(
+        "move the `{}` line (and the lines it needs) above the {conda} block, so conda's `bin` goes in front of its directories",
+        tool.init_name()
+    );
+    // The tool may need what the lines between the block and it set (its `bin` on `PATH`,
+    // `PYENV_ROOT`): only a line that follows the block with nothing set in between moves.
+    let between = |range: &Range<usize>| {
+        range.start >= block.range.end && range.start < statement.range.start
+    };
+    let set_between = file.statements.iter().any(|other| {
+        between(&other.range)
+            && !other.context.in_subshell
+            && match &other.kind {
+                StatementKind::Assignment(_) => true,
+                StatementKind::Command(command) => command.name.as_deref() == Some("fish_add_path"),
+            }
+    }) || file.tool_inits.iter().any(|other| between(&other.range));
+    let fix = if set_between || !statement.context.is_unconditional() {
+        None
+    } else {
+        move_lines(file, statement, block)
+    };
+    let first_line_end = file.line_range(file.line_of(init.range.start)).end;
+    let range = init.range.start..init.range.end.min(first_line_end);
+    let report = checker.report(range, message).help(help);
+    if let Some(fix) = fix {
+        report.fix(fix);
     }
 }
 
@@ -190,31 +234,17 @@ fn report(
     range: Range<usize>,
     dir: &str,
     programs: &str,
-    via: Option<(&str, usize)>,
 ) {
     let file = checker.file;
     let line = file.line_of(block.range.start) + 1;
     let tool = &block.tool;
     let base = block.base.as_deref().unwrap_or("<base>");
-    let message = match via {
-        Some((init, init_line)) => format!(
-            "`{dir}` is put in front of `PATH` after the {tool} block on line {line}, and `{init}` on line {init_line} then puts its shims in front too: {programs} win over `{base}/bin` and over any environment `conda activate` puts in its place"
-        ),
-        None => format!(
-            "`{dir}` is put in front of `PATH` after the {tool} block on line {line}: {programs} now win over the same programs in `{base}/bin`, and over any environment `conda activate` later puts in its place"
-        ),
-    };
-    let help = match via {
-        Some((init, _)) => format!("move these lines, `{init}` included, above the {tool} block"),
-        None => {
-            format!("move this line above the {tool} block, so conda's `bin` goes in front of it")
-        }
-    };
-    let fix = if via.is_none() {
-        move_above(file, statement, edit, block)
-    } else {
-        None
-    };
+    let message = format!(
+        "`{dir}` is put in front of `PATH` after the {tool} block on line {line}: {programs} now win over the same programs in `{base}/bin`, and over any environment `conda activate` later puts in its place"
+    );
+    let help =
+        format!("move this line above the {tool} block, so conda's `bin` goes in front of it");
+    let fix = move_above(file, statement, edit, block);
     let report = checker.report(range, message).help(help);
     if let Some(fix) = fix {
         report.fix(fix);
@@ -256,29 +286,17 @@ fn move_above(
             return None;
         }
     }
-    let lines = own_lines(file, statement)?;
-    let source = file.source;
-    let mut moved = String::from_utf8(source.get(lines.clone())?.to_vec()).ok()?;
-    let mut deletion = lines.clone();
-    if !moved.ends_with('\n') {
-        // The last line of a file without a final line break.
-        moved.push_str(line_break_at(file, block.range.start));
-        let before = if source[..lines.start].ends_with(b"\r\n") {
-            2
-        } else if source[..lines.start].ends_with(b"\n") {
-            1
-        } else {
-            0
-        };
-        deletion = lines.start - before..lines.end;
-    }
-    Some(Fix::unsafe_(
+    move_lines(file, statement, block)
+}
+
+/// Moves the lines the statement stands on alone to just before the block.
+fn move_lines(file: &StartupFile, statement: &Statement, block: &CondaBlock) -> Option<Fix> {
+    crate::rules::lines::move_lines_to(
+        file,
+        statement,
+        block.range.start,
         format!("Move this line above the {} block", block.tool),
-        vec![
-            Edit::insert(block.range.start, moved),
-            Edit::delete(deletion),
-        ],
-    ))
+    )
 }
 
 #[cfg(test)]
@@ -435,6 +453,131 @@ mod tests {
         );
         assert_eq!(lines("CG106", Shell::Bash, &text), vec![12]);
         assert_eq!(fixed("CG106", Shell::Bash, &text), text);
+    }
+
+    #[test]
+    fn tool_initialisations_after_the_block() {
+        for (shell, block, line) in [
+            (Shell::Bash, BASH_BLOCK, "eval \"$(pyenv init -)\"\n"),
+            (Shell::Zsh, BASH_BLOCK, "eval \"$(pyenv init --path)\"\n"),
+            (
+                Shell::Zsh,
+                BASH_BLOCK,
+                "eval \"$(/opt/homebrew/bin/brew shellenv)\"\n",
+            ),
+            (
+                Shell::Bash,
+                BASH_BLOCK,
+                "eval $(/home/linuxbrew/.linuxbrew/bin/brew shellenv)\n",
+            ),
+            (Shell::Zsh, BASH_BLOCK, "eval \"$(mise activate zsh)\"\n"),
+            (Shell::Bash, BASH_BLOCK, "eval \"$(rbenv init - bash)\"\n"),
+            (Shell::Bash, BASH_BLOCK, "eval \"$(fnm env --use-on-cd)\"\n"),
+            (
+                Shell::Bash,
+                BASH_BLOCK,
+                "source \"$HOME/.sdkman/bin/sdkman-init.sh\"\n",
+            ),
+            (
+                Shell::Bash,
+                BASH_BLOCK,
+                ". /nix/var/nix/profiles/default/etc/profile.d/nix-daemon.sh\n",
+            ),
+            (Shell::Zsh, BASH_BLOCK, ". ~/.asdf/asdf.sh\n"),
+            (Shell::Fish, FISH_BLOCK, "pyenv init - | source\n"),
+            (
+                Shell::Fish,
+                FISH_BLOCK,
+                "/opt/homebrew/bin/brew shellenv | source\n",
+            ),
+            (Shell::Fish, FISH_BLOCK, "source (rbenv init -|psub)\n"),
+        ] {
+            let text = format!("{block}{line}");
+            let expected = text.lines().count();
+            let found = findings("CG106", shell, &text);
+            assert_eq!(found.len(), 1, "{shell}: {line}");
+            assert_eq!(
+                lines("CG106", shell, &text),
+                vec![expected],
+                "{shell}: {line}"
+            );
+            assert!(found[0].message.contains(" does)"), "{}", found[0].message);
+        }
+        // Not reported: rustup's env (nothing conda users expect from conda), `pyenv init`
+        // without `-` (prints help), an init before the block.
+        for (shell, text) in [
+            (Shell::Bash, format!("{BASH_BLOCK}. \"$HOME/.cargo/env\"\n")),
+            (Shell::Bash, format!("{BASH_BLOCK}pyenv init\n")),
+            (
+                Shell::Bash,
+                format!("eval \"$(pyenv init -)\"\n{BASH_BLOCK}"),
+            ),
+            (Shell::Fish, format!("pyenv init - | source\n{FISH_BLOCK}")),
+        ] {
+            assert!(lines("CG106", shell, &text).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn fix_moves_a_tool_initialisation_that_needs_nothing_set_after_the_block() {
+        let line = "eval \"$(/opt/homebrew/bin/brew shellenv)\"\n";
+        let before = format!("{BASH_BLOCK}{line}alias ll='ls -l'\n");
+        let after = format!("{line}{BASH_BLOCK}alias ll='ls -l'\n");
+        assert_eq!(assert_fix_converges("CG106", Shell::Zsh, &before), after);
+        // pyenv needs `PYENV_ROOT` and its `bin`, set between the block and the init.
+        let text = format!(
+            "{BASH_BLOCK}export PYENV_ROOT=\"$HOME/.pyenv\"\nexport PATH=\"$PYENV_ROOT/bin:$PATH\"\neval \"$(pyenv init -)\"\n"
+        );
+        let found = findings("CG106", Shell::Bash, &text);
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].message.contains("pyenv init"),
+            "{}",
+            found[0].message
+        );
+        assert!(found[0].fix.is_none());
+        // Inside a guard: reported, not moved.
+        let text = format!(
+            "{BASH_BLOCK}if command -v pyenv >/dev/null; then\n  eval \"$(pyenv init -)\"\nfi\n"
+        );
+        assert_eq!(lines("CG106", Shell::Bash, &text), vec![12]);
+        assert_eq!(fixed("CG106", Shell::Bash, &text), text);
+    }
+
+    /// The real shells, with a stand-in `pyenv` that prints what pyenv 2.4's `init -`
+    /// prints for `PATH`: after the block, its shims' `python3` wins; moved above, conda's.
+    #[test]
+    fn oracle_tool_initialisation_before_and_after_the_fix() {
+        const PYENV: &str =
+            "#!/bin/sh\nprintf 'export PATH=\"%s/.pyenv/shims:${PATH}\"\\n' \"$HOME\"\n";
+        for (oracle, shell, block) in [
+            (
+                OracleShell::Bash,
+                Shell::Bash,
+                "# >>> conda initialize >>>\nexport PATH=\"$HOME/miniconda3/bin:$PATH\"\n# <<< conda initialize <<<\n",
+            ),
+            (
+                OracleShell::Zsh,
+                Shell::Zsh,
+                "# >>> conda initialize >>>\npath=($HOME/miniconda3/bin $path)\n# <<< conda initialize <<<\n",
+            ),
+        ] {
+            let home = FakeHome::new();
+            let conda = home.stub("miniconda3/bin", "python3");
+            let shims = home.stub(".pyenv/shims", "python3");
+            home.write_executable(".pyenv/bin/pyenv", PYENV);
+            let before = format!("{block}eval \"$($HOME/.pyenv/bin/pyenv init -)\"\n");
+            assert_eq!(lines("CG106", shell, &before), vec![4]);
+            let after = assert_fix_converges("CG106", shell, &before);
+            let Some(shadowed) = lookup_after(oracle, &home, &before, "python3") else {
+                continue;
+            };
+            let shown = |path: &std::path::Path| Some(path.display().to_string());
+            assert_eq!(shadowed.shell_finds, shown(&shims), "{oracle:?}");
+            let fixed = lookup_after(oracle, &home, &after, "python3").expect("shell");
+            assert_eq!(fixed.shell_finds, shown(&conda), "{oracle:?}: {after}");
+            assert_eq!(fixed.child_finds, shown(&conda), "{oracle:?}: {after}");
+        }
     }
 
     /// The real shells: with a block that puts conda's `bin` in front (as the init block's

@@ -13,8 +13,8 @@ use crate::model::{
 pub(super) use crate::rules::lines::{line_break_at, own_lines};
 
 /// The file's `PATH` edits, without statements the parser did not fully understand: a
-/// grammar that stumbles (tree-sitter-zsh on `PATH=/x:$PATH`) can glue the next lines into
-/// the value, and those pieces must not count as entries.
+/// grammar that stumbles on a line can glue the next lines into the value, and those pieces
+/// must not count as entries.
 pub(super) fn sound_path_edits<'f>(file: &'f StartupFile) -> Vec<(&'f Statement, PathEdit)> {
     let mut edits = file.path_edits();
     edits.retain(|(statement, _)| !file.in_error(&statement.range));
