@@ -108,6 +108,9 @@ fn looks_like_shell(path: &Path, any_text: bool) -> bool {
     if !any_text && condago_syntax::shell_from_name(name).is_some() {
         return true;
     }
+    if condago_linter::container::container_kind(path).is_some() {
+        return true;
+    }
     let mut head = [0u8; 512];
     let read = std::fs::File::open(path)
         .and_then(|mut file| std::io::Read::read(&mut file, &mut head))

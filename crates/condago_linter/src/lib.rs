@@ -1,6 +1,7 @@
 //! condago's linter: the single-file model of a startup file, the rules that read it, and
 //! their fixes. Data flows one way: parse → model → rules → diagnostics (+ fixes).
 
+pub mod container;
 pub mod diagnostic;
 mod fix;
 pub mod lines;
@@ -39,6 +40,14 @@ pub fn resolve_shell(
     source: &[u8],
     override_shell: Option<Shell>,
 ) -> Option<Detection> {
+    if container::container_kind(path).is_some() {
+        // A Dockerfile's `RUN` code is shell; the file itself is linted as a container file.
+        return Some(Detection {
+            shell: override_shell.unwrap_or(Shell::Sh),
+            source: condago_syntax::DetectionSource::FileName,
+            read_by_sh: false,
+        });
+    }
     match override_shell {
         Some(shell) => Some(Detection {
             shell,
@@ -52,6 +61,14 @@ pub fn resolve_shell(
 /// Parses and lints one file. A chezmoi template (`*.tmpl`) is linted with its actions
 /// masked: no finding lies inside an action and no fix edits one.
 pub fn lint(path: &Path, source: &[u8], detection: Detection, settings: &Settings) -> LintResult {
+    if container::container_kind(path).is_some() {
+        return LintResult {
+            shell: detection.shell,
+            grammar: detection.shell.grammar(),
+            diagnostics: container::lint(path, source, settings),
+            parse_problems: Vec::new(),
+        };
+    }
     let masked = condago_syntax::template::is_template_path(path)
         .then(|| condago_syntax::template::mask(source, detection.shell));
     let text = masked.as_ref().map_or(source, |m| m.text.as_slice());
@@ -109,7 +126,7 @@ pub fn lint_parsed(
                 parse,
                 &mut Checker::new(&file, rule, &mut diagnostics).assuming(settings.versions),
             ),
-            Check::Startup | Check::Driver => {}
+            Check::Startup | Check::Driver | Check::Container(_) => {}
         }
     }
     let report_unused = is_enabled(&rules::file::unused_suppression::RULE);

@@ -59,6 +59,15 @@ pub static RULES: &[&Rule] = &[
     &rules::startup::fish_confd_order::RULE,
     &rules::hooks::without_deactivate::RULE,
     &rules::hooks::clobbers::RULE,
+    &rules::container::activation_lost::RULE,
+    &rules::container::conda_activate_without_hook::RULE,
+    &rules::container::conda_hook_twice::RULE,
+    &rules::container::env_path_conda_first::RULE,
+    &rules::container::go_env_write_other_user::RULE,
+    &rules::container::conda_init_other_user::RULE,
+    &rules::container::devcontainer_path_clobbered::RULE,
+    &rules::container::devcontainer_lifecycle_activate::RULE,
+    &rules::container::user_env_probe_none::RULE,
 ];
 
 /// A rule by code (any case) or name.

@@ -38,6 +38,8 @@ pub enum Check {
     Startup,
     /// Produced by the lint driver itself (suppression bookkeeping).
     Driver,
+    /// Reads a Dockerfile or devcontainer.json (see `crate::container`).
+    Container(fn(&mut crate::container::ContainerChecker)),
 }
 
 impl std::fmt::Debug for Check {
@@ -47,6 +49,7 @@ impl std::fmt::Debug for Check {
             Check::Parse(_) => "Parse",
             Check::Startup => "Startup",
             Check::Driver => "Driver",
+            Check::Container(_) => "Container",
         })
     }
 }
@@ -80,6 +83,12 @@ impl Shells {
         zsh: false,
         fish: true,
     };
+    /// Container rules: they read Dockerfiles and devcontainer.json, not a shell's files.
+    pub const NONE: Shells = Shells {
+        bash: false,
+        zsh: false,
+        fish: false,
+    };
     pub const BASH_ZSH: Shells = Shells {
         bash: true,
         zsh: true,
@@ -97,6 +106,9 @@ impl Shells {
 
     /// `bzf`-style letters, as in the rule table.
     pub fn letters(self) -> String {
+        if self == Shells::NONE {
+            return "container".to_string();
+        }
         [(self.bash, 'b'), (self.zsh, 'z'), (self.fish, 'f')]
             .iter()
             .filter(|(on, _)| *on)
@@ -178,7 +190,7 @@ impl<'a, 'f> Checker<'a, 'f> {
 }
 
 /// A finding just reported, to add help and a fix to.
-pub struct Report<'a>(Option<&'a mut Diagnostic>);
+pub struct Report<'a>(pub(crate) Option<&'a mut Diagnostic>);
 
 impl Report<'_> {
     pub fn help(mut self, help: impl Into<String>) -> Self {

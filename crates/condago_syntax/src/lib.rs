@@ -7,6 +7,7 @@
 
 mod budget;
 mod detect;
+pub mod dockerfile;
 pub mod template;
 
 use std::fmt;

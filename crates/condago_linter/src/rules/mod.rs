@@ -1,6 +1,7 @@
 //! One file per rule, grouped by code family.
 
 pub mod conda;
+pub mod container;
 pub mod file;
 pub mod fish;
 pub mod go;
