@@ -1,0 +1,238 @@
+//! The container rules' claims, checked by doing what the builder does with real shells:
+//! each `RUN` of `tests/fixtures/containers/oracle/Dockerfile` runs in a fresh process with
+//! exactly the environment condago's build model says the builder gives it (`env -i`, the
+//! `ENV`/`ARG` values, the user's `HOME`, the `SHELL` argv and the builder-joined command),
+//! inside a private mount namespace where `/opt`, `/root`, `/home`, `/usr/local` and
+//! `/etc/bash.bashrc` are throwaway copies. conda and go are stand-ins (no network here):
+//! conda's `init` appends its block to `~/.bashrc`, its program refuses `activate`, and its
+//! `conda.sh` defines the `conda` function and logs each time it is read.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use condago_linter::container::Build;
+
+const BASE_PATH: &str =
+    "/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+fn repository() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn write(path: &Path, text: &str, executable: bool) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+    if executable {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
+/// Single quotes for a POSIX shell.
+fn quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
+
+/// The throwaway root: stand-in conda and go, Debian's own skeleton startup files.
+fn stand_ins(root: &Path) {
+    write(
+        &root.join("opt/conda/bin/conda"),
+        r#"#!/bin/sh
+case "$1" in
+init)
+    printf '# >>> conda initialize >>>\n. /opt/conda/etc/profile.d/conda.sh\n# <<< conda initialize <<<\n' >> "$HOME/.bashrc" ;;
+activate)
+    echo "CondaError: Your shell has not been properly configured to use 'conda activate'." >&2
+    exit 1 ;;
+esac
+"#,
+        true,
+    );
+    write(
+        &root.join("opt/conda/etc/profile.d/conda.sh"),
+        r#"echo hook >> /root/hook-log
+conda() {
+    if [ "$1" = activate ]; then
+        export CONDA_DEFAULT_ENV="$2"
+        export PATH="/opt/conda/bin:$PATH"
+    else
+        /opt/conda/bin/conda "$@"
+    fi
+}
+"#,
+        false,
+    );
+    write(
+        &root.join("usr-local/go/bin/go"),
+        r#"#!/bin/sh
+# Go's documented rule: `go env -w` writes $(go env GOENV), $XDG_CONFIG_HOME/go/env or
+# $HOME/.config/go/env, and `go env NAME` reads it back.
+file="${XDG_CONFIG_HOME:-$HOME/.config}/go/env"
+if [ "$1 $2" = "env -w" ]; then
+    mkdir -p "$(dirname "$file")"
+    shift 2
+    for setting in "$@"; do echo "$setting" >> "$file"; done
+elif [ "$1" = env ]; then
+    value=$(sed -n "s/^$2=//p" "$file" 2>/dev/null | tail -n 1)
+    [ -n "$value" ] || value="$HOME/go"
+    echo "$value"
+fi
+"#,
+        true,
+    );
+    for (skeleton, name) in [
+        ("/etc/skel/.bashrc", ".bashrc"),
+        ("/etc/skel/.profile", ".profile"),
+    ] {
+        let text = std::fs::read_to_string(skeleton).unwrap_or_else(|_| {
+            // Debian's skeleton, in the part that matters: non-interactive shells return.
+            "case $- in\n    *i*) ;;\n      *) return;;\nesac\n".to_string()
+        });
+        write(&root.join("root").join(name), &text, false);
+        write(&root.join("home/vscode").join(name), &text, false);
+    }
+    write(
+        &root.join("etc-bash.bashrc"),
+        "# stand-in /etc/bash.bashrc\n",
+        false,
+    );
+}
+
+#[test]
+fn container_claims_hold_when_the_build_is_replayed_with_real_shells() {
+    let unshare_works = Command::new("unshare")
+        .args(["-m", "--propagation", "private", "true"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !unshare_works {
+        // A private mount namespace needs root (CI runs as root); nothing is checked here.
+        eprintln!("SKIPPED: `unshare -m` is not permitted here");
+        return;
+    }
+    let dockerfile = repository().join("tests/fixtures/containers/oracle/Dockerfile");
+    let source = std::fs::read(&dockerfile).unwrap();
+    let build = Build::new(&source, &Default::default());
+    let root =
+        std::env::temp_dir().join(format!("condago-container-oracle-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    stand_ins(&root);
+
+    // One driver script: the mounts, then each RUN as its own `env -i` process.
+    let mut script = String::from("set -u\n");
+    for (from, to) in [
+        ("opt", "/opt"),
+        ("root", "/root"),
+        ("home", "/home"),
+        ("usr-local", "/usr/local"),
+        ("etc-bash.bashrc", "/etc/bash.bashrc"),
+    ] {
+        script.push_str(&format!(
+            "mount --bind {} {} || exit 99\n",
+            quote(&root.join(from).display().to_string()),
+            to
+        ));
+    }
+    for (index, run) in build.runs.iter().enumerate() {
+        let instruction = build.instruction(run);
+        let mut env = vec![format!("HOME={}", run.home)];
+        let mut has_path = false;
+        for (name, value) in &run.env {
+            has_path |= name == "PATH";
+            env.push(format!("{name}={}", value.replace("$PATH", BASE_PATH)));
+        }
+        if !has_path {
+            env.push(format!("PATH={BASE_PATH}"));
+        }
+        let argv: Vec<String> = run
+            .shell_argv
+            .iter()
+            .map(|w| quote(w))
+            .chain([quote(&instruction.args)])
+            .collect();
+        let env: Vec<String> = env.iter().map(|e| quote(e)).collect();
+        script.push_str(&format!(
+            "env -i {} {} > /root/run-{index}.out 2>&1; echo $? > /root/run-{index}.status\n",
+            env.join(" "),
+            argv.join(" ")
+        ));
+    }
+    // After the build: the IDE's terminal, an interactive bash as root, reads the startup
+    // files; `go` as the container's user reads its own env file.
+    script.push_str(&format!(
+        "env -i HOME=/root PATH=/opt/conda/bin:{BASE_PATH} TERM=dumb bash -i -c true > /dev/null 2>&1 </dev/null\n"
+    ));
+    script.push_str(&format!(
+        "env -i HOME=/home/vscode PATH={BASE_PATH} go env GOPATH > /root/vscode-gopath\n"
+    ));
+    script.push_str(&format!(
+        "cp -r /root/. {}\n",
+        quote(&root.join("result").display().to_string())
+    ));
+    std::fs::create_dir_all(root.join("result")).unwrap();
+    let status = Command::new("unshare")
+        .args(["-m", "--propagation", "private", "sh", "-c", &script])
+        .status()
+        .unwrap();
+    assert!(
+        status.success(),
+        "the replayed build failed to start: {status}"
+    );
+    let read =
+        |name: &str| std::fs::read_to_string(root.join("result").join(name)).unwrap_or_default();
+
+    // CG802: the third RUN's `conda activate` is conda's program, which refuses; the RUN
+    // fails (the build would stop there).
+    assert_eq!(read("run-0.status").trim(), "1", "{}", read("run-0.out"));
+    assert!(read("run-0.out").contains("not been properly configured"));
+    // CG801: what a RUN exports or activates is gone in the next RUN.
+    assert_eq!(read("after-runs").trim(), "GOFLAGS=[] CONDA_DEFAULT_ENV=[]");
+    // CG802: even a login bash (`SHELL ["/bin/bash", "--login", "-c"]`) does not get the
+    // `conda` function from `conda init`'s block: Debian's .bashrc returns first. (Debian's
+    // /etc/profile also resets a root login shell's PATH, so conda is not even found.)
+    let login = read("login-conda");
+    assert!(!login.is_empty() && !login.contains("function"), "{login}");
+    // CG803: an interactive bash as root reads conda's hook twice.
+    let hooks = read("hook-log").lines().count();
+    // One read by the fourth RUN, two by the interactive bash.
+    assert_eq!(hooks, 3, "hook log: {:?}", read("hook-log"));
+    // CG805: root's `go env -w` is in root's file; the container's user does not see it.
+    assert!(read(".config/go/env").contains("GOPATH=/workspace/go"));
+    assert_eq!(read("vscode-gopath").trim(), "/home/vscode/go");
+
+    // And condago says so, on these lines.
+    let output = support::condago()
+        .args(["lint", "--format", "concise"])
+        .arg(&dockerfile)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout).to_string();
+    let codes: Vec<(usize, String)> = text
+        .lines()
+        .filter_map(|line| {
+            let mut parts = line.split(':');
+            let _file = parts.next()?;
+            let line_no = parts.next()?.parse().ok()?;
+            let _col = parts.next()?;
+            let code = parts.next()?.split_whitespace().next()?.to_string();
+            Some((line_no, code))
+        })
+        .collect();
+    for expected in [
+        (5, "CG806"),
+        (6, "CG803"),
+        (7, "CG801"),
+        (7, "CG802"),
+        (8, "CG805"),
+        (9, "CG801"),
+        (10, "CG801"),
+        (4, "CG804"),
+    ] {
+        assert!(
+            codes.contains(&(expected.0, expected.1.to_string())),
+            "missing {expected:?} in\n{text}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&root);
+}
