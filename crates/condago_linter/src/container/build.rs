@@ -365,12 +365,24 @@ impl Builder<'_> {
             None => shell_code(self.source, instruction, file.escape, &state.shell),
         };
         let parse = shell.map(|shell| condago_syntax::parse(&text, shell, self.budget));
+        // `RUN <<EOF bash`: the heredoc is run by the shell the command names.
+        let named: Vec<&str> = instruction
+            .args
+            .split_whitespace()
+            .filter(|word| !word.starts_with("<<"))
+            .collect();
+        let shell_argv =
+            if !instruction.heredocs.is_empty() && heredoc_shell(&named.join(" ")).is_some() {
+                named.iter().map(|word| word.to_string()).collect()
+            } else {
+                state.shell.clone()
+            };
         self.runs.push(Run {
             instruction: index,
             stage: self.stages.len().saturating_sub(1),
             range: instruction.range.clone(),
             shell,
-            shell_argv: state.shell.clone(),
+            shell_argv,
             user: state.user.clone(),
             home,
             env,

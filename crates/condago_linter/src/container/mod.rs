@@ -198,6 +198,10 @@ pub const RUN_CODE_RULES: &[&str] = &["CG001", "CG102", "CG105", "CG109", "CG413
 
 /// Lints a Dockerfile or devcontainer.json.
 pub fn lint(path: &Path, source: &[u8], settings: &Settings) -> Vec<Diagnostic> {
+    let is_dockerfile = container_kind(path) != Some(ContainerKind::DevContainer);
+    if is_dockerfile && !Build::mentions_conda_or_go(source) {
+        return Vec::new();
+    }
     let file = ContainerFile::new(path, source, settings);
     let mut diagnostics = Vec::new();
     if let (ContainerKind::Dockerfile, Some(build)) = (file.kind, &file.build) {
