@@ -109,28 +109,28 @@ mod tests {
     #[test]
     fn activate_without_the_function() {
         assert_eq!(
-            count("FROM x\nRUN conda init bash && \\\n    conda activate base\n"),
+            count("FROM condaforge/miniforge3\nRUN conda init bash && \\\n    conda activate base\n"),
             1
         );
-        assert_eq!(count("FROM x\nRUN . /opt/conda/etc/profile.d/conda.sh && /opt/conda/bin/conda activate base\n"), 1);
-        assert_eq!(count("FROM x\nRUN echo '. /opt/conda/etc/profile.d/conda.sh' >> ~/.bashrc && conda activate base\n"), 1);
-        assert_eq!(count("FROM x\nSHELL [\"/bin/bash\", \"--login\", \"-c\"]\nRUN conda activate base && pip install x\n"), 1);
+        assert_eq!(count("FROM condaforge/miniforge3\nRUN . /opt/conda/etc/profile.d/conda.sh && /opt/conda/bin/conda activate base\n"), 1);
+        assert_eq!(count("FROM condaforge/miniforge3\nRUN echo '. /opt/conda/etc/profile.d/conda.sh' >> ~/.bashrc && conda activate base\n"), 1);
+        assert_eq!(count("FROM condaforge/miniforge3\nSHELL [\"/bin/bash\", \"--login\", \"-c\"]\nRUN conda activate base && pip install x\n"), 1);
     }
 
     #[test]
     fn quiet_when_the_function_is_loaded_or_the_shell_is_interactive() {
         assert_eq!(
-            count("FROM x\nRUN . /opt/conda/etc/profile.d/conda.sh && conda activate env\n"),
+            count("FROM condaforge/miniforge3\nRUN . /opt/conda/etc/profile.d/conda.sh && conda activate env\n"),
             0
         );
         assert_eq!(
-            count("FROM x\nRUN eval \"$(conda shell.bash hook)\" && conda activate env\n"),
+            count("FROM condaforge/miniforge3\nRUN eval \"$(conda shell.bash hook)\" && conda activate env\n"),
             0
         );
         assert_eq!(
-            count("FROM x\nSHELL [\"/bin/bash\", \"-i\", \"-c\"]\nRUN conda activate env\n"),
+            count("FROM condaforge/miniforge3\nSHELL [\"/bin/bash\", \"-i\", \"-c\"]\nRUN conda activate env\n"),
             0
         );
-        assert_eq!(count("FROM x\nSHELL [\"conda\", \"run\", \"-n\", \"env\", \"/bin/bash\", \"-c\"]\nRUN conda activate env\n"), 0);
+        assert_eq!(count("FROM condaforge/miniforge3\nSHELL [\"conda\", \"run\", \"-n\", \"env\", \"/bin/bash\", \"-c\"]\nRUN conda activate env\n"), 0);
     }
 }

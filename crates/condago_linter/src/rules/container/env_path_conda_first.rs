@@ -119,7 +119,7 @@ mod tests {
 
     #[test]
     fn conda_base_before_the_image_path() {
-        let text = "FROM x\nENV PATH=\"/opt/conda/bin:$PATH\"\n";
+        let text = "FROM condaforge/miniforge3\nENV PATH=\"/opt/conda/bin:$PATH\"\n";
         assert_eq!(findings_at("CG804", Shell::Sh, "Dockerfile", text).len(), 1);
         let fixed = fixed_at(
             "CG804",
@@ -128,8 +128,8 @@ mod tests {
             text,
             Applicability::Unsafe,
         );
-        assert_eq!(fixed, "FROM x\nENV PATH=\"$PATH:/opt/conda/bin\"\n");
-        let legacy = "FROM x\nENV PATH /opt/miniconda3/bin:$PATH\n";
+        assert_eq!(fixed, "FROM condaforge/miniforge3\nENV PATH=\"$PATH:/opt/conda/bin\"\n");
+        let legacy = "FROM condaforge/miniforge3\nENV PATH /opt/miniconda3/bin:$PATH\n";
         assert_eq!(
             findings_at("CG804", Shell::Sh, "Dockerfile", legacy).len(),
             1
@@ -139,9 +139,9 @@ mod tests {
     #[test]
     fn appended_or_an_environment_is_fine() {
         for text in [
-            "FROM x\nENV PATH=\"$PATH:/opt/conda/bin\"\n",
-            "FROM x\nENV PATH=/opt/conda/envs/app/bin:$PATH\n",
-            "FROM x\nENV PATH=/usr/local/go/bin:$PATH\n",
+            "FROM condaforge/miniforge3\nENV PATH=\"$PATH:/opt/conda/bin\"\n",
+            "FROM condaforge/miniforge3\nENV PATH=/opt/conda/envs/app/bin:$PATH\n",
+            "FROM condaforge/miniforge3\nENV PATH=/usr/local/go/bin:$PATH\n",
         ] {
             assert!(
                 findings_at("CG804", Shell::Sh, "Dockerfile", text).is_empty(),

@@ -91,7 +91,7 @@ mod tests {
         std::fs::create_dir_all(&folder).unwrap();
         std::fs::write(
             folder.join("Dockerfile"),
-            "FROM x\nRUN /opt/conda/bin/conda init bash\n",
+            "FROM condaforge/miniforge3\nRUN /opt/conda/bin/conda init bash\n",
         )
         .unwrap();
         let json = "{ \"build\": { \"dockerfile\": \"Dockerfile\" }, \"userEnvProbe\": \"none\" }";
@@ -100,7 +100,7 @@ mod tests {
         assert_eq!(found.len(), 1, "{found:?}");
         std::fs::write(
             folder.join("Dockerfile"),
-            "FROM x\nENV PATH=/opt/conda/bin:$PATH\n",
+            "FROM condaforge/miniforge3\nENV PATH=/opt/conda/bin:$PATH\n",
         )
         .unwrap();
         assert!(findings_at("CG809", Shell::Sh, path.to_str().unwrap(), json).is_empty());
