@@ -163,6 +163,11 @@ pub(crate) struct WhichArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = WhichFormat::Text)]
     pub format: WhichFormat,
+    /// A container instead of a home: a Dockerfile (its devcontainer.json beside it is
+    /// read too) or a devcontainer.json. Shows the tool a later `RUN`, `docker exec`, the
+    /// IDE's terminal and a `postCreateCommand` get.
+    #[arg(long, value_name = "FILE")]
+    pub dockerfile: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -315,6 +320,9 @@ pub(crate) fn startup(args: &StartupArgs) -> u8 {
 
 /// Runs `condago which`.
 pub(crate) fn which_tool(args: &WhichArgs) -> u8 {
+    if let Some(dockerfile) = &args.dockerfile {
+        return which_in_container(args, dockerfile);
+    }
     let inputs = match args.model.inputs() {
         Ok(inputs) => inputs,
         Err(error) => {
@@ -345,6 +353,48 @@ pub(crate) fn which_tool(args: &WhichArgs) -> u8 {
         }
     }
     if found_anywhere {
+        exit::CLEAN
+    } else {
+        exit::FINDINGS
+    }
+}
+
+/// `condago which TOOL --dockerfile FILE`.
+fn which_in_container(args: &WhichArgs, path: &Path) -> u8 {
+    use condago_linter::container::{self, ContainerFile};
+    let source = match std::fs::read(path) {
+        Ok(source) => source,
+        Err(error) => {
+            eprintln!("condago: error: {}: {error}", path.display());
+            return exit::ERROR;
+        }
+    };
+    if container::container_kind(path).is_none() {
+        eprintln!(
+            "condago: error: {}: not a Dockerfile, Containerfile or devcontainer.json (by its name)",
+            path.display()
+        );
+        return exit::ERROR;
+    }
+    let settings = condago_linter::Settings::default();
+    let file = ContainerFile::new(path, &source, &settings);
+    if file.build.is_none() {
+        eprintln!(
+            "condago: error: {}: no Dockerfile to read (the devcontainer.json has no `build.dockerfile`, or it cannot be read)",
+            path.display()
+        );
+        return exit::ERROR;
+    }
+    let results = container::which::which(&file, &args.tool);
+    match args.format {
+        WhichFormat::Text => print!("{}", container::which::render(&args.tool, &results)),
+        WhichFormat::Json => {
+            for result in &results {
+                println!("{}", serde_json::to_string(result).unwrap_or_default());
+            }
+        }
+    }
+    if results.iter().any(|r| r.winner.is_some()) {
         exit::CLEAN
     } else {
         exit::FINDINGS

@@ -76,3 +76,46 @@ fn fixes_keep_continuations_and_indentation() {
     );
     let _ = std::fs::remove_dir_all(&folder);
 }
+
+#[test]
+fn which_shows_the_copy_each_container_process_gets() {
+    let folder =
+        std::env::temp_dir().join(format!("condago-container-which-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(
+        folder.join("Dockerfile"),
+        "FROM mcr.microsoft.com/devcontainers/go:1.22-bookworm\nRUN bash /tmp/Miniforge3.sh -b -p /opt/conda\nENV PATH=\"/opt/conda/bin:$PATH\"\nRUN conda install -y -c conda-forge go\n",
+    )
+    .unwrap();
+    std::fs::write(
+        folder.join("devcontainer.json"),
+        "{ \"build\": { \"dockerfile\": \"Dockerfile\" },\n  \"remoteEnv\": { \"PATH\": \"/home/vscode/bin\" } }\n",
+    )
+    .unwrap();
+    let output = support::condago()
+        .args(["which", "go", "--format", "json", "--dockerfile"])
+        .arg(folder.join("Dockerfile"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", support::stderr(&output));
+    let results: Vec<serde_json::Value> = support::stdout(&output)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let winner = |context: &str| {
+        let result = results.iter().find(|r| r["context"] == context).unwrap();
+        result["winner"]["file"].as_str().map(str::to_string)
+    };
+    // conda's go wins wherever the image's ENV PATH is used, over the image's own Go.
+    assert_eq!(winner("a later RUN").as_deref(), Some("/opt/conda/bin/go"));
+    assert_eq!(winner("docker exec").as_deref(), Some("/opt/conda/bin/go"));
+    let run = results
+        .iter()
+        .find(|r| r["context"] == "a later RUN")
+        .unwrap();
+    assert_eq!(run["shadowed"][0]["file"], "/usr/local/go/bin/go");
+    // remoteEnv dropped the image's PATH: the terminal and postCreateCommand find no go.
+    assert_eq!(winner("VS Code terminal"), None);
+    assert_eq!(winner("postCreateCommand"), None);
+    let _ = std::fs::remove_dir_all(&folder);
+}

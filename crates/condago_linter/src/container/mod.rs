@@ -5,6 +5,7 @@
 
 pub mod build;
 pub mod devcontainer;
+pub mod which;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -64,6 +65,8 @@ pub struct ContainerFile<'a> {
     pub devcontainer: Option<DevContainer>,
     /// Where the companion file (the other one of the pair) was read from.
     pub companion: Option<PathBuf>,
+    /// The Dockerfile's text when it is the companion (empty otherwise).
+    companion_source: Vec<u8>,
 }
 
 impl<'a> ContainerFile<'a> {
@@ -78,6 +81,7 @@ impl<'a> ContainerFile<'a> {
             build: None,
             devcontainer: None,
             companion: None,
+            companion_source: Vec::new(),
         };
         let folder = path.parent().unwrap_or(Path::new("."));
         match kind {
@@ -109,6 +113,7 @@ impl<'a> ContainerFile<'a> {
                     if let Some(text) = small.then(|| std::fs::read(&candidate).ok()).flatten() {
                         file.build = Some(Build::new(&text, &settings.budget));
                         file.companion = Some(candidate);
+                        file.companion_source = text;
                     }
                 }
                 file.devcontainer = Some(devcontainer);
@@ -162,6 +167,14 @@ impl<'a> ContainerFile<'a> {
             "the last `USER`"
         } else {
             "the devcontainers base image's metadata"
+        }
+    }
+
+    /// The text of the Dockerfile that `build` was read from.
+    pub fn source_of_build(&self) -> &[u8] {
+        match self.kind {
+            ContainerKind::Dockerfile => self.source,
+            ContainerKind::DevContainer => &self.companion_source,
         }
     }
 

@@ -105,15 +105,24 @@ mod tests {
 
     #[test]
     fn activation_source_or_export_at_the_end_of_a_run() {
-        assert_eq!(found("FROM condaforge/miniforge3\nRUN conda activate base\n").len(), 1);
+        assert_eq!(
+            found("FROM condaforge/miniforge3\nRUN conda activate base\n").len(),
+            1
+        );
         assert_eq!(
             found("FROM condaforge/miniforge3\nRUN apt-get update && \\\n    . /opt/conda/etc/profile.d/conda.sh\n")
                 .len(),
             1
         );
-        assert_eq!(found("FROM condaforge/miniforge3\nRUN export GOPATH=/go\n").len(), 1);
         assert_eq!(
-            found("FROM condaforge/miniforge3\nSHELL [\"/bin/bash\", \"-c\"]\nRUN source ~/.bashrc\n").len(),
+            found("FROM condaforge/miniforge3\nRUN export GOPATH=/go\n").len(),
+            1
+        );
+        assert_eq!(
+            found(
+                "FROM condaforge/miniforge3\nSHELL [\"/bin/bash\", \"-c\"]\nRUN source ~/.bashrc\n"
+            )
+            .len(),
             1
         );
     }
@@ -122,6 +131,9 @@ mod tests {
     fn quiet_when_the_same_run_uses_it() {
         assert!(found("FROM condaforge/miniforge3\nRUN . /opt/conda/etc/profile.d/conda.sh && conda activate env && pip install x\n").is_empty());
         assert!(found("FROM condaforge/miniforge3\nRUN export A=1; make\n").is_empty());
-        assert!(found("FROM condaforge/miniforge3\nRUN [\"conda\", \"activate\", \"base\"]\n").is_empty());
+        assert!(
+            found("FROM condaforge/miniforge3\nRUN [\"conda\", \"activate\", \"base\"]\n")
+                .is_empty()
+        );
     }
 }

@@ -109,7 +109,9 @@ mod tests {
     #[test]
     fn activate_without_the_function() {
         assert_eq!(
-            count("FROM condaforge/miniforge3\nRUN conda init bash && \\\n    conda activate base\n"),
+            count(
+                "FROM condaforge/miniforge3\nRUN conda init bash && \\\n    conda activate base\n"
+            ),
             1
         );
         assert_eq!(count("FROM condaforge/miniforge3\nRUN . /opt/conda/etc/profile.d/conda.sh && /opt/conda/bin/conda activate base\n"), 1);

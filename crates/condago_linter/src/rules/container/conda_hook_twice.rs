@@ -138,14 +138,18 @@ mod tests {
 
     #[test]
     fn init_for_another_user_and_init_twice_are_fine() {
-        assert!(lines("FROM condaforge/miniforge3\nRUN conda init bash\nRUN conda init bash\n").is_empty());
+        assert!(
+            lines("FROM condaforge/miniforge3\nRUN conda init bash\nRUN conda init bash\n")
+                .is_empty()
+        );
         assert!(lines(
             "FROM condaforge/miniforge3\nRUN echo '. /opt/conda/etc/profile.d/conda.sh' >> /etc/bash.bashrc\n"
         )
         .is_empty());
         // Root's ~/.bashrc and vscode's: each user reads one plus /etc/bash.bashrc (none).
-        assert!(
-            lines("FROM condaforge/miniforge3\nRUN conda init bash\nUSER vscode\nRUN conda init bash\n").is_empty()
-        );
+        assert!(lines(
+            "FROM condaforge/miniforge3\nRUN conda init bash\nUSER vscode\nRUN conda init bash\n"
+        )
+        .is_empty());
     }
 }

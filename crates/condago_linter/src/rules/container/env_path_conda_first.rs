@@ -128,7 +128,10 @@ mod tests {
             text,
             Applicability::Unsafe,
         );
-        assert_eq!(fixed, "FROM condaforge/miniforge3\nENV PATH=\"$PATH:/opt/conda/bin\"\n");
+        assert_eq!(
+            fixed,
+            "FROM condaforge/miniforge3\nENV PATH=\"$PATH:/opt/conda/bin\"\n"
+        );
         let legacy = "FROM condaforge/miniforge3\nENV PATH /opt/miniconda3/bin:$PATH\n";
         assert_eq!(
             findings_at("CG804", Shell::Sh, "Dockerfile", legacy).len(),
