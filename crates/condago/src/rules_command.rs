@@ -94,7 +94,8 @@ pub(crate) fn render(rule: &Rule) -> String {
 
 fn shells_words(rule: &Rule) -> String {
     if rule.shells == condago_linter::rule::Shells::NONE {
-        return "none: Dockerfiles and devcontainer.json (a `RUN`'s shell code is sh or `SHELL`'s)".to_string();
+        return "none: Dockerfiles and devcontainer.json (a `RUN`'s shell code is sh or `SHELL`'s)"
+            .to_string();
     }
     let mut words = Vec::new();
     if rule.shells.bash {

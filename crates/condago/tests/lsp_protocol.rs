@@ -662,3 +662,16 @@ fn documents_beyond_the_kept_trees_still_lint_hover_and_fix() {
     );
     client.shutdown_and_exit();
 }
+
+#[test]
+fn dockerfiles_get_container_findings_and_quick_fixes() {
+    let mut client = Client::spawn();
+    client.initialize(capabilities(&["utf-16"]), json!({}));
+    let uri = "file:///tmp/condago-lsp-container/Dockerfile";
+    let text = "FROM mcr.microsoft.com/devcontainers/go:1.22\nRUN go env -w GOPATH=/workspace/go\n";
+    client.open(uri, "dockerfile", 1, text);
+    let message = client.diagnostics_for(uri, Some(1)).message;
+    let codes: Vec<String> = published(&message).into_iter().map(|d| d.0).collect();
+    assert_eq!(codes, ["CG805"]);
+    client.shutdown_and_exit();
+}

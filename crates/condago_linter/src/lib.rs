@@ -94,6 +94,9 @@ pub fn lint_document(
     read_by_sh: bool,
     settings: &Settings,
 ) -> Vec<Diagnostic> {
+    if container::container_kind(path).is_some() {
+        return container::lint(path, source, settings);
+    }
     if !condago_syntax::template::is_template_path(path) {
         return lint_parsed(path, source, parse, read_by_sh, settings);
     }
