@@ -22,11 +22,13 @@ fn repository() -> PathBuf {
 }
 
 fn write(path: &Path, text: &str, executable: bool) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
+    std::fs::create_dir_all(path.parent().expect("container test setup"))
+        .expect("container test setup");
+    std::fs::write(path, text).expect("container test setup");
     if executable {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
+            .expect("container test setup");
     }
 }
 
@@ -112,7 +114,7 @@ fn container_claims_hold_when_the_build_is_replayed_with_real_shells() {
         return;
     }
     let dockerfile = repository().join("tests/fixtures/containers/oracle/Dockerfile");
-    let source = std::fs::read(&dockerfile).unwrap();
+    let source = std::fs::read(&dockerfile).expect("container test setup");
     let build = Build::new(&source, &Default::default());
     let root =
         std::env::temp_dir().join(format!("condago-container-oracle-{}", std::process::id()));
@@ -170,11 +172,11 @@ fn container_claims_hold_when_the_build_is_replayed_with_real_shells() {
         "cp -r /root/. {}\n",
         quote(&root.join("result").display().to_string())
     ));
-    std::fs::create_dir_all(root.join("result")).unwrap();
+    std::fs::create_dir_all(root.join("result")).expect("container test setup");
     let status = Command::new("unshare")
         .args(["-m", "--propagation", "private", "sh", "-c", &script])
         .status()
-        .unwrap();
+        .expect("container test setup");
     assert!(
         status.success(),
         "the replayed build failed to start: {status}"
@@ -206,7 +208,7 @@ fn container_claims_hold_when_the_build_is_replayed_with_real_shells() {
         .args(["lint", "--format", "concise"])
         .arg(&dockerfile)
         .output()
-        .unwrap();
+        .expect("container test setup");
     let text = String::from_utf8_lossy(&output.stdout).to_string();
     let codes: Vec<(usize, String)> = text
         .lines()

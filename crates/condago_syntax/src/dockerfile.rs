@@ -262,6 +262,9 @@ fn read_instruction(
     (instruction, index)
 }
 
+/// An instruction's flags, where its arguments start, and the arguments after the flags.
+type SplitFlags = (Vec<(String, Range<usize>)>, Range<usize>, String);
+
 /// Splits leading `--flag=value` words off the arguments of the instructions that take them.
 fn split_flags(
     source: &[u8],
@@ -269,7 +272,7 @@ fn split_flags(
     args_start: usize,
     end: usize,
     args: &str,
-) -> (Vec<(String, Range<usize>)>, Range<usize>, String) {
+) -> SplitFlags {
     let mut flags = Vec::new();
     let mut at = args_start;
     let mut rest = args;

@@ -704,9 +704,14 @@ mod tests {
         let build = Build::new(DOCKERFILE.as_bytes(), &Budget::default());
         let run = &build.runs[0];
         assert_eq!(run.text.len(), DOCKERFILE.len());
-        let parse = run.parse.as_ref().unwrap();
-        assert!(!parse.tree.as_ref().unwrap().root_node().has_error());
-        let at = DOCKERFILE.find("conda init").unwrap();
+        let parse = run.parse.as_ref().expect("container test setup");
+        assert!(!parse
+            .tree
+            .as_ref()
+            .expect("container test setup")
+            .root_node()
+            .has_error());
+        let at = DOCKERFILE.find("conda init").expect("container test setup");
         assert_eq!(&run.text[at..at + 10], b"conda init");
         assert!(!String::from_utf8_lossy(&run.text).contains("comment"));
     }

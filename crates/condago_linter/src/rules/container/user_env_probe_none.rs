@@ -88,22 +88,33 @@ mod tests {
     fn needs_the_dockerfile_beside_it() {
         let dir = std::env::temp_dir().join(format!("condago-cg809-{}", std::process::id()));
         let folder = dir.join(".devcontainer");
-        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::create_dir_all(&folder).expect("container test setup");
         std::fs::write(
             folder.join("Dockerfile"),
             "FROM condaforge/miniforge3\nRUN /opt/conda/bin/conda init bash\n",
         )
-        .unwrap();
+        .expect("container test setup");
         let json = "{ \"build\": { \"dockerfile\": \"Dockerfile\" }, \"userEnvProbe\": \"none\" }";
         let path = folder.join("devcontainer.json");
-        let found = findings_at("CG809", Shell::Sh, path.to_str().unwrap(), json);
+        let found = findings_at(
+            "CG809",
+            Shell::Sh,
+            path.to_str().expect("container test setup"),
+            json,
+        );
         assert_eq!(found.len(), 1, "{found:?}");
         std::fs::write(
             folder.join("Dockerfile"),
             "FROM condaforge/miniforge3\nENV PATH=/opt/conda/bin:$PATH\n",
         )
-        .unwrap();
-        assert!(findings_at("CG809", Shell::Sh, path.to_str().unwrap(), json).is_empty());
+        .expect("container test setup");
+        assert!(findings_at(
+            "CG809",
+            Shell::Sh,
+            path.to_str().expect("container test setup"),
+            json
+        )
+        .is_empty());
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
