@@ -10,11 +10,15 @@ use condago_syntax::DetectionSource;
 /// The shell an input is read as, from its first byte, with a startup file's name so that
 /// rules keyed on the kind of file (rc file, profile, config.fish) run too.
 pub fn shell_and_path(selector: u8) -> (Shell, &'static Path) {
-    let (shell, name) = match selector % 4 {
+    let (shell, name) = match selector % 6 {
         0 => (Shell::Bash, ".bashrc"),
         1 => (Shell::Zsh, ".zshrc"),
         2 => (Shell::Fish, "config.fish"),
-        _ => (Shell::Sh, ".profile"),
+        3 => (Shell::Sh, ".profile"),
+        // Container files: the Dockerfile line parser, the RUN code at its own offsets, the
+        // devcontainer.json reader.
+        4 => (Shell::Sh, "Dockerfile"),
+        _ => (Shell::Sh, ".devcontainer/devcontainer.json"),
     };
     (shell, Path::new(name))
 }
