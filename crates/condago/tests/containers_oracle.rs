@@ -168,6 +168,11 @@ fn container_claims_hold_when_the_build_is_replayed_with_real_shells() {
     script.push_str(&format!(
         "env -i HOME=/home/vscode PATH={BASE_PATH} go env GOPATH > /root/vscode-gopath\n"
     ));
+    // CG806: an interactive bash as vscode never reads root's `.bashrc` (conda init's
+    // block): it sets the hook up once, from /etc/bash.bashrc only.
+    script.push_str(&format!(
+        "cp /root/hook-log /root/hook-log-before-vscode\nenv -i HOME=/home/vscode PATH={BASE_PATH} TERM=dumb bash -i -c true > /dev/null 2>&1 </dev/null\n"
+    ));
     script.push_str(&format!(
         "cp -r /root/. {}\n",
         quote(&root.join("result").display().to_string())
@@ -196,9 +201,16 @@ fn container_claims_hold_when_the_build_is_replayed_with_real_shells() {
     let login = read("login-conda");
     assert!(!login.is_empty() && !login.contains("function"), "{login}");
     // CG803: an interactive bash as root reads conda's hook twice.
-    let hooks = read("hook-log").lines().count();
+    let hooks = read("hook-log-before-vscode").lines().count();
     // One read by the fourth RUN, two by the interactive bash.
     assert_eq!(hooks, 3, "hook log: {:?}", read("hook-log"));
+    // CG806: vscode's terminal read the hook once (from /etc/bash.bashrc), not root's block.
+    let vscode_hooks =
+        read("hook-log").lines().count() - read("hook-log-before-vscode").lines().count();
+    assert_eq!(
+        vscode_hooks, 1,
+        "vscode's interactive bash read the hook {vscode_hooks} times"
+    );
     // CG805: root's `go env -w` is in root's file; the container's user does not see it.
     assert!(read(".config/go/env").contains("GOPATH=/workspace/go"));
     assert_eq!(read("vscode-gopath").trim(), "/home/vscode/go");
@@ -237,4 +249,39 @@ fn container_claims_hold_when_the_build_is_replayed_with_real_shells() {
         );
     }
     let _ = std::fs::remove_dir_all(&root);
+}
+
+/// With a running Docker daemon and a local Debian-based image (`CONDAGO_DOCKER_IMAGE`,
+/// default `debian:bookworm-slim`; nothing can be pulled here), the same claims through a
+/// real `docker build`: what a `RUN` exports is gone in the next `RUN`, and `conda init`'s
+/// stand-in block in root's `.bashrc` is not read by a `RUN`.
+#[test]
+fn container_claims_hold_in_a_real_docker_build() {
+    let image =
+        std::env::var("CONDAGO_DOCKER_IMAGE").unwrap_or_else(|_| "debian:bookworm-slim".into());
+    let daemon = Command::new("docker")
+        .args(["image", "inspect", &image])
+        .output();
+    if !daemon.is_ok_and(|o| o.status.success()) {
+        eprintln!(
+            "SKIPPED: no Docker daemon with the local image {image} (set CONDAGO_DOCKER_IMAGE)"
+        );
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("condago-docker-build-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("container test setup");
+    let dockerfile = format!(
+        "FROM {image}\nRUN export GOFLAGS=-mod=mod\nRUN test -z \"$GOFLAGS\"\nRUN printf 'conda_hook_ran() {{ :; }}\\n' >> /root/.bashrc\nRUN ! command -v conda_hook_ran\n"
+    );
+    std::fs::write(dir.join("Dockerfile"), dockerfile).expect("container test setup");
+    let status = Command::new("docker")
+        .args(["build", "--pull=false", "--no-cache", "-q", "."])
+        .current_dir(&dir)
+        .status()
+        .expect("container test setup");
+    assert!(
+        status.success(),
+        "the real build disagrees with condago's model"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
