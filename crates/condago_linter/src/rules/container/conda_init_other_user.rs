@@ -5,9 +5,10 @@ use crate::rule::{Check, FixAvailability, Shells};
 
 crate::declare_rule! {
     /// ## What it does
-    /// Finds `conda init` (or `mamba init`) in a `RUN` as one user when the container is
-    /// used as another (the devcontainer.json's `remoteUser`/`containerUser`, the
-    /// devcontainers base images' `vscode`, or the last `USER`).
+    /// Finds `conda init` (or `mamba init`), or conda's hook or `conda activate` appended by
+    /// hand to a `~/.bashrc`, in a `RUN` as one user when the container is used as another
+    /// (the devcontainer.json's `remoteUser`/`containerUser`, the devcontainers base
+    /// images' `vscode`, or the last `USER`).
     ///
     /// ## Why is this bad?
     /// `conda init bash` writes its block into the running user's `~/.bashrc`:
@@ -32,7 +33,7 @@ crate::declare_rule! {
     pub(crate) const RULE = Rule {
         code: "CG806",
         name: "conda-init-other-user",
-        summary: "`conda init` run as another user than the container's: the block lands in a `.bashrc` nobody reads",
+        summary: "`conda init` (or conda's hook written by hand) as another user than the container's: it lands in a `.bashrc` nobody reads",
         shells: Shells::NONE,
         severity: Severity::Warning,
         fix: FixAvailability::None,
@@ -52,29 +53,41 @@ fn check(checker: &mut ContainerChecker) {
     let origin = file.remote_user_origin();
     let last_stage = build.stages.len().saturating_sub(1);
     let remote_home = crate::container::build::home_of(&remote, &[]);
-    let mut reported = Vec::new();
+    let mut reported_runs = Vec::new();
     for write in &build.startup_writes {
         let run = &build.runs[write.run];
-        if write.what != Written::CondaInit
-            || run.stage != last_stage
-            || reported.contains(&write.range)
-        {
+        let conda = matches!(
+            write.what,
+            Written::CondaInit | Written::CondaHook | Written::CondaActivate
+        );
+        // Only a user's own files: /etc/bash.bashrc is read by every user.
+        let in_own_home = write.file.starts_with(&format!("{}/", run.home));
+        if !conda || !in_own_home || run.stage != last_stage || reported_runs.contains(&write.run) {
             continue;
         }
         let user = write.user.split(':').next().unwrap_or("");
         if user == remote || write.file.starts_with(&format!("{remote_home}/")) {
             continue;
         }
-        reported.push(write.range.clone());
+        reported_runs.push(write.run);
+        let what = if write.what == Written::CondaInit {
+            format!("`conda init` runs as `{user}` and writes `{}`", write.file)
+        } else {
+            format!(
+                "this line writes conda's set-up into `{}`, as `{user}`",
+                write.file
+            )
+        };
         checker
             .report(
                 write.range.clone(),
                 format!(
-                    "`conda init` runs as `{user}` and writes `{}`; the container is used as `{remote}` ({origin}), whose shells read `{remote_home}/.bashrc` instead",
-                    write.file
+                    "{what}; the container is used as `{remote}` ({origin}), whose shells read `{remote_home}/.bashrc` instead"
                 ),
             )
-            .help(format!("run `conda init` after `USER {remote}` (or as `su {remote} -c …`)"));
+            .help(format!(
+                "write it after `USER {remote}` (or as `su {remote} -c …`)"
+            ));
     }
 }
 
@@ -89,6 +102,16 @@ mod tests {
         let found = findings_at("CG806", Shell::Sh, "Dockerfile", text);
         assert_eq!(found.len(), 1);
         assert!(found[0].message.contains("/root/.bashrc"), "{found:?}");
+    }
+
+    #[test]
+    fn a_hand_written_hook_in_roots_bashrc() {
+        let text = "FROM debian:12\nRUN echo '. /opt/conda/etc/profile.d/conda.sh' >> ~/.bashrc && \\\n    echo 'conda activate base' >> ~/.bashrc\nRUN useradd -m analyst\nUSER analyst\n";
+        let found = findings_at("CG806", Shell::Sh, "Dockerfile", text);
+        assert_eq!(found.len(), 1, "{found:?}");
+        // Every user reads /etc/bash.bashrc.
+        let text = "FROM debian:12\nRUN echo '. /opt/conda/etc/profile.d/conda.sh' >> /etc/bash.bashrc\nUSER analyst\n";
+        assert!(findings_at("CG806", Shell::Sh, "Dockerfile", text).is_empty());
     }
 
     #[test]

@@ -63,6 +63,16 @@ crate::declare_rule! {
 fn check(checker: &mut Checker) {
     let file = checker.file;
     let mut fixed: Vec<String> = Vec::new();
+    // Each variable's first assignment, found once (statements are in source order).
+    let mut first_assignments: std::collections::HashMap<&str, (&Statement, &Assignment)> =
+        std::collections::HashMap::new();
+    for (other, assignment) in file.assignments() {
+        if !assignment.command_prefix {
+            first_assignments
+                .entry(assignment.name.as_str())
+                .or_insert((other, assignment));
+        }
+    }
     for (statement, edit) in file.path_edits() {
         let context = &statement.context;
         if context.function.is_some() || context.in_loop || context.conda_block.is_some() {
@@ -81,7 +91,7 @@ fn check(checker: &mut Checker) {
                 if reported.contains(&name.as_str()) {
                     continue;
                 }
-                let Some(later) = set_later(file, statement, name) else {
+                let Some(later) = set_later(&first_assignments, statement, name) else {
                     continue;
                 };
                 reported.push(name);
@@ -127,24 +137,15 @@ fn check(checker: &mut Checker) {
 /// The first top-level, unconditional assignment of `name` after `statement`, when nothing
 /// assigns it before.
 fn set_later<'f>(
-    file: &'f StartupFile,
+    first_assignments: &std::collections::HashMap<&str, (&'f Statement, &'f Assignment)>,
     statement: &Statement,
     name: &str,
 ) -> Option<(&'f Statement, &'f Assignment)> {
-    let mut later = None;
-    for (other, assignment) in file.assignments() {
-        if assignment.name != name || assignment.command_prefix {
-            continue;
-        }
-        if other.range.start < statement.range.end {
-            // Assigned before (or in the PATH line itself): the order is not ours to judge.
-            return None;
-        }
-        if later.is_none() {
-            later = Some((other, assignment));
-        }
+    let &(other, assignment) = first_assignments.get(name)?;
+    if other.range.start < statement.range.end {
+        // Assigned before (or in the PATH line itself): the order is not ours to judge.
+        return None;
     }
-    let (other, assignment) = later?;
     let usable = other.context.is_unconditional()
         && other.context.conda_block.is_none()
         && assignment.operator == AssignOp::Set
