@@ -84,6 +84,13 @@ fi
 "#,
         true,
     );
+    // As if a package had pulled Go into conda's base (`conda install go`), for CG804; it
+    // behaves as the image's Go does.
+    write(
+        &root.join("opt/conda/bin/go"),
+        "#!/bin/sh\nexec /usr/local/go/bin/go \"$@\"\n",
+        true,
+    );
     for (skeleton, name) in [
         ("/etc/skel/.bashrc", ".bashrc"),
         ("/etc/skel/.profile", ".profile"),
@@ -204,6 +211,8 @@ fn container_claims_hold_when_the_build_is_replayed_with_real_shells() {
     let hooks = read("hook-log-before-vscode").lines().count();
     // One read by the fourth RUN, two by the interactive bash.
     assert_eq!(hooks, 3, "hook log: {:?}", read("hook-log"));
+    // CG804: with `ENV PATH="/opt/conda/bin:$PATH"`, a `RUN` finds conda's go first.
+    assert_eq!(read("which-go").trim(), "/opt/conda/bin/go");
     // CG806: vscode's terminal read the hook once (from /etc/bash.bashrc), not root's block.
     let vscode_hooks =
         read("hook-log").lines().count() - read("hook-log-before-vscode").lines().count();
