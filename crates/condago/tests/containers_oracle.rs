@@ -202,11 +202,11 @@ fn container_claims_hold_when_the_build_is_replayed_with_real_shells() {
     assert!(read("run-0.out").contains("not been properly configured"));
     // CG801: what a RUN exports or activates is gone in the next RUN.
     assert_eq!(read("after-runs").trim(), "GOFLAGS=[] CONDA_DEFAULT_ENV=[]");
-    // CG802: even a login bash (`SHELL ["/bin/bash", "--login", "-c"]`) does not get the
-    // `conda` function from `conda init`'s block: Debian's .bashrc returns first. (Debian's
-    // /etc/profile also resets a root login shell's PATH, so conda is not even found.)
+    // CG802 and CG810: a login bash (`SHELL ["/bin/bash", "--login", "-c"]`) gets no `conda`
+    // function from `conda init`'s block (Debian's .bashrc returns first), and Debian's
+    // /etc/profile resets its PATH, so `ENV PATH`'s /opt/conda/bin is gone: not found at all.
     let login = read("login-conda");
-    assert!(!login.is_empty() && !login.contains("function"), "{login}");
+    assert_eq!(login.trim(), "missing", "{login}");
     // CG803: an interactive bash as root reads conda's hook twice.
     let hooks = read("hook-log-before-vscode").lines().count();
     // One read by the fourth RUN, two by the interactive bash.
@@ -251,6 +251,7 @@ fn container_claims_hold_when_the_build_is_replayed_with_real_shells() {
         (9, "CG801"),
         (10, "CG801"),
         (4, "CG804"),
+        (13, "CG810"),
     ] {
         assert!(
             codes.contains(&(expected.0, expected.1.to_string())),

@@ -68,6 +68,7 @@ pub static RULES: &[&Rule] = &[
     &rules::container::devcontainer_path_clobbered::RULE,
     &rules::container::devcontainer_lifecycle_activate::RULE,
     &rules::container::user_env_probe_none::RULE,
+    &rules::container::login_shell_resets_path::RULE,
 ];
 
 /// A rule by code (any case) or name.

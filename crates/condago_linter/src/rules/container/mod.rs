@@ -9,5 +9,6 @@ pub mod devcontainer_lifecycle_activate;
 pub mod devcontainer_path_clobbered;
 pub mod env_path_conda_first;
 pub mod go_env_write_other_user;
+pub mod login_shell_resets_path;
 pub(crate) mod shared;
 pub mod user_env_probe_none;
