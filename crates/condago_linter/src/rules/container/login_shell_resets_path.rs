@@ -121,8 +121,7 @@ fn check(checker: &mut ContainerChecker) {
             .dockerfile
             .instructions
             .iter()
-            .filter(|i| i.keyword == "SHELL" && i.range.start < run.range.start)
-            .last()
+            .rfind(|i| i.keyword == "SHELL" && i.range.start < run.range.start)
         else {
             continue;
         };
