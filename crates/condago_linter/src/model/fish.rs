@@ -406,8 +406,12 @@ impl Lifter<'_> {
                 })
             }
         };
-        let name_range = first.range.start..first.range.start + name.len();
-        let value_offset = name_range.end + 1;
+        // Offsets from the source itself: the literal text may hold escapes or, for bytes
+        // that are not UTF-8, replacement characters of another length.
+        let source_part = self.source.get(first.range.clone()).unwrap_or_default();
+        let equals = source_part.iter().position(|b| *b == b'=')?;
+        let name_range = first.range.start..first.range.start + equals;
+        let value_offset = (name_range.end + 1).min(first.range.end);
         let mut parts = Vec::new();
         if !value_start.is_empty() {
             parts.push(WordPart {
@@ -623,5 +627,47 @@ mod tests {
         // Only jobs right after the condition: a later `and` is part of the body.
         let body = sets("if test -n x\n    echo hi\n    and set -g D 1\nend\n");
         assert_eq!(body[0].2, "test -n x");
+    }
+
+    /// Found by fuzzing: bytes that are not UTF-8 in an `export NAME=…` name made the value's
+    /// range start past its end (the name's length was taken from the lossy text).
+    #[test]
+    fn export_ranges_come_from_the_source_bytes() {
+        let mut text = b"[[ -o login ]] && export ".to_vec();
+        text.extend(std::iter::repeat_n(0xff_u8, 51));
+        text.extend_from_slice(b"PATH=\"$HOME/zlogin/bin:$PATH\"$PATH: -o interactive ]]; then\n    path=($HOME/x/bin $path)\nfi\n");
+        let parse = condago_syntax::parse(&text, condago_syntax::Shell::Fish, &Default::default());
+        let file = crate::model::StartupFile::new(
+            std::path::Path::new("config.fish"),
+            &text,
+            &parse,
+            false,
+        );
+        for (_, assignment) in file.assignments() {
+            for value in &assignment.values {
+                assert!(
+                    value.range.start <= value.range.end && value.range.end <= text.len(),
+                    "{value:?}"
+                );
+            }
+            assert!(assignment.name_range.end <= text.len());
+        }
+        let result = crate::lint(
+            std::path::Path::new("config.fish"),
+            &text,
+            condago_syntax::Detection {
+                shell: condago_syntax::Shell::Fish,
+                source: condago_syntax::DetectionSource::FileName,
+                read_by_sh: false,
+            },
+            &Default::default(),
+        );
+        for diagnostic in &result.diagnostics {
+            assert!(
+                diagnostic.range.start <= diagnostic.range.end
+                    && diagnostic.range.end <= text.len(),
+                "{diagnostic:?}"
+            );
+        }
     }
 }
