@@ -183,7 +183,11 @@ fn report(checker: &mut Checker, word: &Word, target: Target, tilde: &Tilde) {
         "quoted "
     };
     let message = match (target, file.shell) {
-        (Target::SearchPath, Shell::Bash | Shell::Sh) => format!(
+        // Checked with dash and `bash --posix`: neither expands it, not even for lookup.
+        (Target::SearchPath, Shell::Sh) => format!(
+            "`sh` (dash, or bash in POSIX mode) does not expand this {quoted}`~`, and other bash shells only for their own command lookup: no program finds anything in the literal `{shown}`"
+        ),
+        (Target::SearchPath, Shell::Bash) => format!(
             "bash expands this {quoted}`~` only for its own command lookup: `which`, `sh -c`, make, editors and every other program see the literal `{shown}` and will not find programs there"
         ),
         (Target::SearchPath, shell) => format!(
@@ -392,6 +396,11 @@ mod tests {
                     broken.shell_finds.is_none(),
                     "{oracle:?} found it before the fix: {before}"
                 );
+            }
+            if shell == Shell::Sh {
+                // What the message says of sh: dash does not expand it at all.
+                let message = &findings("CG102", shell, before)[0].message;
+                assert!(message.contains("does not expand"), "{message}");
             }
             let fixed = lookup_after(oracle, &home, &after, "hello-go").expect("shell present");
             assert!(
