@@ -178,6 +178,17 @@ impl<'a> ContainerFile<'a> {
         }
     }
 
+    /// The build model, when this file is the Dockerfile itself (findings about the build
+    /// belong to it, not to the devcontainer.json that names it).
+    pub fn dockerfile_build(&self) -> Option<&Build> {
+        self.build.as_ref().filter(|_| self.is_dockerfile())
+    }
+
+    /// The 1-based line of an offset in the Dockerfile's text.
+    pub fn build_line(&self, offset: usize) -> usize {
+        crate::lines::LineIndex::new(self.source_of_build()).line_of(offset) + 1
+    }
+
     /// Whether findings about the build belong to this file (the Dockerfile itself).
     pub fn is_dockerfile(&self) -> bool {
         self.kind == ContainerKind::Dockerfile
@@ -218,16 +229,27 @@ pub fn lint(path: &Path, source: &[u8], settings: &Settings) -> Vec<Diagnostic> 
     let file = ContainerFile::new(path, source, settings);
     let mut diagnostics = Vec::new();
     if let (ContainerKind::Dockerfile, Some(build)) = (file.kind, &file.build) {
-        for run in &build.runs {
-            let Some(parse) = &run.parse else {
-                continue;
-            };
-            let found = crate::lint_parsed(path, &run.text, parse, false, settings);
-            diagnostics.extend(
-                found
-                    .into_iter()
-                    .filter(|d| RUN_CODE_RULES.contains(&d.code)),
-            );
+        // Only the rules that hold for a build step run on a `RUN`'s code, as far as the
+        // user's selection allows.
+        let mut run_settings = settings.clone();
+        run_settings.selection.select = RUN_CODE_RULES
+            .iter()
+            .copied()
+            .filter(|code| {
+                crate::registry::find(code).is_some_and(|rule| settings.selection.is_enabled(rule))
+            })
+            .map(str::to_string)
+            .collect();
+        run_settings.selection.extend_select.clear();
+        if !run_settings.selection.select.is_empty() {
+            for run in &build.runs {
+                let Some(parse) = &run.parse else {
+                    continue;
+                };
+                let found = crate::lint_parsed(path, &run.text, parse, false, &run_settings);
+                // CG003 (unused suppression) speaks of the whole file, not of one `RUN`.
+                diagnostics.extend(found.into_iter().filter(|d| d.code != "CG003"));
+            }
         }
     }
     if let Some((range, why)) = file.devcontainer.as_ref().and_then(|d| d.error.clone()) {
@@ -263,4 +285,37 @@ pub fn lint(path: &Path, source: &[u8], settings: &Settings) -> Vec<Diagnostic> 
     });
     diagnostics.dedup_by(|a, b| a.code == b.code && a.range == b.range && a.message == b.message);
     diagnostics
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str =
+        "FROM continuumio/miniconda3\nRUN export PATH=\"~/bin:$PATH\" && \\\n    conda info\n";
+
+    /// A `RUN`'s code gets the shell rules that hold for a build step, at the Dockerfile's
+    /// own offsets, and the user's selection still applies.
+    #[test]
+    fn run_code_gets_the_run_rules_at_dockerfile_offsets() {
+        let found = lint(
+            Path::new("Dockerfile"),
+            TEXT.as_bytes(),
+            &Settings::default(),
+        );
+        let tilde: Vec<&Diagnostic> = found.iter().filter(|d| d.code == "CG102").collect();
+        assert_eq!(tilde.len(), 1, "{found:#?}");
+        assert_eq!(&TEXT[tilde[0].range.clone()], "~");
+        // Startup-file rules (CG104: a prepend that is not idempotent) stay quiet in a RUN.
+        assert!(
+            found
+                .iter()
+                .all(|d| RUN_CODE_RULES.contains(&d.code) || d.code.starts_with("CG8")),
+            "{found:#?}"
+        );
+        let mut settings = Settings::default();
+        settings.selection.ignore = vec!["CG102".to_string()];
+        let found = lint(Path::new("Dockerfile"), TEXT.as_bytes(), &settings);
+        assert!(found.iter().all(|d| d.code != "CG102"), "{found:#?}");
+    }
 }

@@ -84,7 +84,7 @@ pub fn which(file: &ContainerFile, tool: &str) -> Vec<ContextResult> {
         .iter()
         .filter(|s| s.name == "PATH" && s.stage == last_stage)
     {
-        let line = line_of(file.source_of_build(), setting.range.start);
+        let line = file.build_line(setting.range.start);
         let mut next = Vec::new();
         for dir in setting.value.split(':').filter(|d| !d.is_empty()) {
             if dir == "$PATH" {
@@ -136,7 +136,7 @@ pub fn which(file: &ContainerFile, tool: &str) -> Vec<ContextResult> {
     let rc_files = ["/etc/bash.bashrc".to_string(), format!("{home}/.bashrc")];
     for rc in &rc_files {
         for write in build.startup_writes.iter().filter(|w| &w.file == rc) {
-            let line = line_of(file.source_of_build(), write.range.start);
+            let line = file.build_line(write.range.start);
             let origin = format!("{rc}, written by Dockerfile line {line}");
             match write.what {
                 // `conda init`'s block activates base (auto_activate_base is on by
@@ -285,14 +285,6 @@ fn exported_path_dirs(text: &str, home: &str) -> Vec<String> {
         .collect()
 }
 
-fn line_of(source: &[u8], offset: usize) -> usize {
-    source[..offset.min(source.len())]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count()
-        + 1
-}
-
 /// conda's install prefix: `-b -p PREFIX` of the installer, or the conda images' `/opt/conda`.
 fn conda_prefix(build: &Build) -> Option<String> {
     for run in &build.runs {
@@ -322,6 +314,7 @@ fn conda_prefix(build: &Build) -> Option<String> {
 /// What the base image and the `RUN` lines put where.
 fn provisions(build: &Build, source: &[u8]) -> Provisions {
     let mut found = Provisions::default();
+    let lines = crate::lines::LineIndex::new(source);
     let image = build
         .stages
         .last()
@@ -369,7 +362,7 @@ fn provisions(build: &Build, source: &[u8]) -> Provisions {
             let name = command.name.as_deref().unwrap_or("");
             let base = name.rsplit('/').next().unwrap_or(name);
             let words = command_words(command);
-            let line = line_of(source, statement.range.start);
+            let line = lines.line_of(statement.range.start) + 1;
             if matches!(base, "conda" | "mamba" | "micromamba")
                 && matches!(
                     words.first().map(String::as_str),

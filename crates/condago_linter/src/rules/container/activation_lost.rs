@@ -47,7 +47,7 @@ crate::declare_rule! {
 
 fn check(checker: &mut ContainerChecker) {
     let file = checker.file;
-    let Some(build) = file.build.as_ref().filter(|_| file.is_dockerfile()) else {
+    let Some(build) = file.dockerfile_build() else {
         return;
     };
     for run in &build.runs {

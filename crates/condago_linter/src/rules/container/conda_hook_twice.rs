@@ -46,7 +46,7 @@ fn sets_up_hook(write: &StartupWrite) -> bool {
 
 fn check(checker: &mut ContainerChecker) {
     let file = checker.file;
-    let Some(build) = file.build.as_ref().filter(|_| file.is_dockerfile()) else {
+    let Some(build) = file.dockerfile_build() else {
         return;
     };
     let hooks: Vec<&StartupWrite> = build
@@ -86,7 +86,7 @@ fn check(checker: &mut ContainerChecker) {
         }
         sites.sort_by_key(|w| w.range.start);
         let first = sites[0];
-        let first_line = line_of(file.source, first.range.start);
+        let first_line = file.build_line(first.range.start);
         for later in &sites[1..] {
             if reported.contains(&later.range) {
                 continue;
@@ -108,14 +108,6 @@ fn check(checker: &mut ContainerChecker) {
                 .help("keep one: `conda init bash` for this user, or the line in `/etc/bash.bashrc` for everyone");
         }
     }
-}
-
-fn line_of(source: &[u8], offset: usize) -> usize {
-    source[..offset.min(source.len())]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count()
-        + 1
 }
 
 #[cfg(test)]

@@ -62,7 +62,7 @@ pub(crate) fn is_conda_base_bin(entry: &str) -> bool {
 
 fn check(checker: &mut ContainerChecker) {
     let file = checker.file;
-    let Some(build) = file.build.as_ref().filter(|_| file.is_dockerfile()) else {
+    let Some(build) = file.dockerfile_build() else {
         return;
     };
     for setting in &build.env_settings {

@@ -48,7 +48,7 @@ crate::declare_rule! {
 
 fn check(checker: &mut ContainerChecker) {
     let file = checker.file;
-    let Some(build) = file.build.as_ref().filter(|_| file.is_dockerfile()) else {
+    let Some(build) = file.dockerfile_build() else {
         return;
     };
     let Some(remote) = file.remote_user() else {

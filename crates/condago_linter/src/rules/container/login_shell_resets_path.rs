@@ -90,7 +90,7 @@ fn is_debian_image(image: &str) -> bool {
 
 fn check(checker: &mut ContainerChecker) {
     let file = checker.file;
-    let Some(build) = file.build.as_ref().filter(|_| file.is_dockerfile()) else {
+    let Some(build) = file.dockerfile_build() else {
         return;
     };
     for (stage_index, stage) in build.stages.iter().enumerate() {
