@@ -64,7 +64,8 @@ pub fn which(file: &ContainerFile, tool: &str) -> Vec<ContextResult> {
     let Some(build) = &file.build else {
         return Vec::new();
     };
-    let provisions = provisions(build, file.source_of_build());
+    let prefix = conda_prefix(build);
+    let provisions = provisions(build, file.source_of_build(), prefix.as_deref());
     let user = file
         .remote_user()
         .unwrap_or_else(|| build.final_user().unwrap_or("root").to_string());
@@ -142,7 +143,7 @@ pub fn which(file: &ContainerFile, tool: &str) -> Vec<ContextResult> {
                 // `conda init`'s block activates base (auto_activate_base is on by
                 // default); `conda.sh` alone only puts `condabin` on PATH.
                 Written::CondaInit => {
-                    if let Some(prefix) = conda_prefix(build) {
+                    if let Some(prefix) = &prefix {
                         prepend(
                             &mut terminal_path,
                             &format!("{prefix}/bin"),
@@ -152,7 +153,7 @@ pub fn which(file: &ContainerFile, tool: &str) -> Vec<ContextResult> {
                     }
                 }
                 Written::CondaHook => {
-                    if let Some(prefix) = conda_prefix(build) {
+                    if let Some(prefix) = &prefix {
                         prepend(&mut terminal_path, &format!("{prefix}/condabin"), &origin);
                     }
                 }
@@ -312,7 +313,7 @@ fn conda_prefix(build: &Build) -> Option<String> {
 }
 
 /// What the base image and the `RUN` lines put where.
-fn provisions(build: &Build, source: &[u8]) -> Provisions {
+fn provisions(build: &Build, source: &[u8], prefix: Option<&str>) -> Provisions {
     let mut found = Provisions::default();
     let lines = crate::lines::LineIndex::new(source);
     let image = build
@@ -336,8 +337,7 @@ fn provisions(build: &Build, source: &[u8]) -> Provisions {
     found
         .base_path
         .extend(DEBIAN_PATH.iter().map(|d| d.to_string()));
-    let prefix = conda_prefix(build);
-    if let Some(prefix) = &prefix {
+    if let Some(prefix) = prefix {
         for tool in ["conda", "python", "python3", "pip"] {
             found.tools.push((
                 format!("{prefix}/bin"),
