@@ -17,6 +17,8 @@ const bash = require('tree-sitter-bash/grammar');
 const PREC_ASSIGN = 1;
 // tree-sitter-bash's precedence of test operators.
 const PREC_TEST = 10;
+// tree-sitter-bash's precedence of `==` and `!=`.
+const PREC_EQUALITY = 8;
 
 module.exports = grammar(bash, {
   name: 'zsh',
@@ -26,6 +28,10 @@ module.exports = grammar(bash, {
     $.index,
     $.expansion_flags,
     $._flagged_dollar,
+    $._test_pattern,
+    $._completion_condition,
+    $._expansion_operation,
+    $._arithmetic_text,
   ]),
 
   inline: ($, previous) => previous.concat([
@@ -114,6 +120,14 @@ module.exports = grammar(bash, {
 
     c_style_for_statement: ($, previous) => choice(
       previous,
+      seq(
+        'for',
+        '((',
+        alias($._arithmetic_text, $.arithmetic_text),
+        '))',
+        optional(';'),
+        field('body', choice($.do_group, $.compound_statement, $._zsh_short_body)),
+      ),
       seq(
         'for',
         '((',
@@ -280,11 +294,39 @@ module.exports = grammar(bash, {
       ')',
     ),
 
+    // zsh closes a brace group at a `}` word even with no `;` before it: `f() { cmd }`,
+    // `{ a || b } && c`. A lone `}` is never an argument (`a}` and `{}` still are words).
+    compound_statement: ($, previous) => choice(
+      previous,
+      seq('((', alias($._arithmetic_text, $.arithmetic_text), '))'),
+      seq('{', optional($._terminated_statement), $._statement, token(prec(-1, '}'))),
+    ),
+
+    // `! { a; b }` and `! (( x ))` negate a group too.
+    negated_command: $ => seq(
+      '!',
+      choice(
+        prec(2, $.command),
+        prec(1, $.variable_assignment),
+        $.test_command,
+        $.subshell,
+        $.compound_statement,
+      ),
+    ),
+
+    _literal: $ => choice(
+      $.concatenation,
+      $._primary_expression,
+      alias(prec(-2, $._special_character_open), $.word),
+    ),
+
+    _special_character_open: _ => token(prec(-1, choice('{', '[', ']'))),
+
     // `*(N)` and `*.(c|h)`: glob qualifiers and groups join the word before them.
     concatenation: $ => prec(-1, seq(
       choice(
         $._primary_expression,
-        alias($._special_character, $.word),
+        alias($._special_character_open, $.word),
       ),
       repeat1(choice(
         $.glob_qualifier,
@@ -331,6 +373,11 @@ module.exports = grammar(bash, {
     // `[[ -prefix - ]]` (completion conditions take a pattern).
     unary_expression: ($, previous) => choice(
       previous,
+      // `[[ -prefix 1 (f|ht)tp:// ]]`, `[[ -after -- ]]`: completion conditions.
+      prec.right(PREC_TEST, seq(
+        field('operator', alias($._completion_condition, $.test_operator)),
+        repeat1(alias($._test_pattern, $.extglob_pattern)),
+      )),
       prec.right(PREC_TEST, seq(
         field('operator', $.test_operator),
         $._extglob_blob,
@@ -345,6 +392,18 @@ module.exports = grammar(bash, {
         field('operator', '='),
         field('right', $._extglob_blob),
       )),
+      // The scanner reads a whole pattern operand, quotes and expansions included:
+      // `*" -s "<->`, `(#b)'<'(?##)'>'*`, `$~1`, `-(|-)`, `--`.
+      prec.left(PREC_ASSIGN, seq(
+        field('left', $._expression),
+        field('operator', '='),
+        field('right', alias($._test_pattern, $.extglob_pattern)),
+      )),
+      prec.left(PREC_EQUALITY, seq(
+        field('left', $._expression),
+        field('operator', choice('==', '!=')),
+        field('right', alias($._test_pattern, $.extglob_pattern)),
+      )),
     ),
 
     _expansion_body: ($, previous) => choice(
@@ -352,7 +411,7 @@ module.exports = grammar(bash, {
       // `${$(cmd)[1]}`, `${$(cmd):-default}`
       seq(
         $.command_substitution,
-        choice(seq($.index, optional($._zsh_expansion_operator)), $._zsh_expansion_operator),
+        choice(seq($.index, optional($._zsh_operator_or_tail)), $._zsh_operator_or_tail),
       ),
       // no name: `${:-word}`, `${(%):-%N}`
       seq(
@@ -379,7 +438,7 @@ module.exports = grammar(bash, {
         ))),
         choice($.expansion, $.string),
         optional($.index),
-        optional($._zsh_expansion_operator),
+        optional($._zsh_operator_or_tail),
       ),
       // a name after a zsh flag: `${+x}`, `${^x}`, `${~x}`
       seq(
@@ -396,11 +455,22 @@ module.exports = grammar(bash, {
         choice($.variable_name, $._simple_variable_name, $._special_variable_name, $.subscript),
         $._zsh_expansion_operator,
       ),
-      // a second subscript: `${funcstack[2,-1][(I)x]}`
+      // zsh's modifiers and pattern operators, read by the scanner: `${0:A:h}`,
+      // `${x:gs/-/_}`, `${(M)#words:#--*}`, `${n##-(n|-max(=|))}`, `${(P)2::=$v}`
       seq(
-        $.subscript,
-        $.index,
-        optional($._zsh_expansion_operator),
+        optional(field('operator', choice(
+          token.immediate('#'), token.immediate('+'), token.immediate('^'), token.immediate('~'),
+          token.immediate('='), token.immediate('^^'), token.immediate('~~'),
+          token.immediate('=='), token.immediate('!'),
+        ))),
+        choice(
+          seq(
+            choice($.variable_name, $._simple_variable_name, $._special_variable_name, $.subscript),
+            $._expansion_tail,
+          ),
+          // more subscripts: `${funcstack[2,-1][(I)x]}`, `${~words[i][8,-1]}`
+          seq($.subscript, repeat1($.index), optional($._zsh_operator_or_tail)),
+        ),
       ),
       // a name with an operator only zsh has
       seq(
@@ -408,6 +478,32 @@ module.exports = grammar(bash, {
         $._zsh_array_operator,
       ),
     ),
+
+    // What follows the name in `${…}` when it is zsh's: text the scanner reads, and the
+    // quotes and expansions inside it.
+    _expansion_tail: $ => prec.right(seq(
+      alias($._expansion_operation, $.expansion_operation),
+      repeat(choice(
+        alias($._expansion_operation, $.expansion_operation),
+        $.simple_expansion,
+        $.expansion,
+        $.command_substitution,
+        $.arithmetic_expansion,
+        $.string,
+        $.raw_string,
+        $.ansi_c_string,
+      )),
+    )),
+
+    // zsh arithmetic that bash's expression grammar does not read (`[##8]`, `#x`, `0x7f`,
+    // `0.8`, `int(x)`, commas) is kept as text: `(( … ))`, `$(( … ))`, `$[ … ]`, `for (( … ))`.
+    arithmetic_expansion: ($, previous) => choice(
+      previous,
+      seq('$((', alias($._arithmetic_text, $.arithmetic_text), '))'),
+      seq('$[', alias($._arithmetic_text, $.arithmetic_text), ']'),
+    ),
+
+    _zsh_operator_or_tail: $ => choice($._zsh_expansion_operator, $._expansion_tail),
 
     _zsh_expansion_operator: $ => choice(
       $._zsh_array_operator,

@@ -47,6 +47,10 @@ enum TokenType {
     INDEX,
     EXPANSION_FLAGS,
     FLAGGED_DOLLAR,
+    TEST_PATTERN,
+    COMPLETION_CONDITION,
+    EXPANSION_OPERATION,
+    ARITHMETIC_TEXT,
 };
 
 // A here-document whose `<<` has been read and whose body has not ended yet.
@@ -420,13 +424,21 @@ static bool lex_name_like(Scanner *scanner, TSLexer *lexer, const bool *valid) {
 static bool lex_test_operator(TSLexer *lexer, const bool *valid) {
     if (lexer->lookahead != '-') return false;
     take(lexer);
-    bool letters = false;
+    char letters[16];
+    size_t count = 0;
     while (iswalpha(lexer->lookahead)) {
-        letters = true;
+        if (count + 1 < sizeof letters) letters[count++] = (char)lexer->lookahead;
         take(lexer);
     }
+    letters[count] = '\0';
     if (!iswspace(lexer->lookahead)) return false;
-    if (letters) return emit(lexer, TEST_OPERATOR);
+    if (count > 0) {
+        // Completion conditions take patterns: `[[ -prefix 1 (f|ht)tp:// ]]`.
+        bool completion = strcmp(letters, "prefix") == 0 || strcmp(letters, "suffix") == 0 ||
+                          strcmp(letters, "after") == 0 || strcmp(letters, "between") == 0;
+        if (completion && valid[COMPLETION_CONDITION]) return emit(lexer, COMPLETION_CONDITION);
+        return emit(lexer, TEST_OPERATOR);
+    }
     // `[[ $1 = - ]]`: a lone `-` is a pattern.
     if (valid[EXTGLOB_PATTERN]) return emit(lexer, EXTGLOB_PATTERN);
     return valid[REGEX_NO_SPACE] && emit(lexer, REGEX_NO_SPACE);
@@ -778,6 +790,239 @@ static bool lex_dollar(TSLexer *lexer, const bool *valid, bool after_space) {
 }
 
 // ---------------------------------------------------------------------------------------
+// Text the grammar keeps whole: test patterns, zsh's expansion operators, arithmetic
+
+static void skip_dollar(TSLexer *lexer);
+
+static void skip_single_quoted(TSLexer *lexer) {
+    take(lexer);
+    while (!at_eof(lexer) && lexer->lookahead != '\'') take(lexer);
+    if (!at_eof(lexer)) take(lexer);
+}
+
+static void skip_backquoted(TSLexer *lexer) {
+    take(lexer);
+    while (!at_eof(lexer) && lexer->lookahead != '`') {
+        if (lexer->lookahead == '\\') take(lexer);
+        if (!at_eof(lexer)) take(lexer);
+    }
+    if (!at_eof(lexer)) take(lexer);
+}
+
+static void skip_double_quoted(TSLexer *lexer) {
+    take(lexer);
+    while (!at_eof(lexer)) {
+        int32_t c = lexer->lookahead;
+        if (c == '"') {
+            take(lexer);
+            return;
+        }
+        if (c == '\\') {
+            take(lexer);
+            if (!at_eof(lexer)) take(lexer);
+        } else if (c == '$') {
+            skip_dollar(lexer);
+        } else if (c == '`') {
+            skip_backquoted(lexer);
+        } else {
+            take(lexer);
+        }
+    }
+}
+
+// From an opening `(` or `{` to its match, with the quotes and expansions inside.
+static void skip_balanced(TSLexer *lexer, int32_t open, int32_t close) {
+    take(lexer);
+    uint32_t depth = 1;
+    while (depth > 0 && !at_eof(lexer)) {
+        int32_t c = lexer->lookahead;
+        if (c == '\\') {
+            take(lexer);
+            if (!at_eof(lexer)) take(lexer);
+        } else if (c == '\'' && open == '(') {
+            skip_single_quoted(lexer);
+        } else if (c == '"') {
+            skip_double_quoted(lexer);
+        } else if (c == '`') {
+            skip_backquoted(lexer);
+        } else if (c == '$') {
+            skip_dollar(lexer);
+        } else {
+            if (c == open) depth++;
+            if (c == close) depth--;
+            take(lexer);
+        }
+    }
+}
+
+// `$…` in text the scanner keeps whole: `$(…)`, `${…}`, `$'…'`; a name is ordinary text.
+static void skip_dollar(TSLexer *lexer) {
+    take(lexer);
+    int32_t c = lexer->lookahead;
+    if (c == '(') {
+        skip_balanced(lexer, '(', ')');
+    } else if (c == '{') {
+        skip_balanced(lexer, '{', '}');
+    } else if (c == '[') {
+        skip_balanced(lexer, '[', ']');
+    } else if (c == '\'') {
+        take(lexer);
+        while (!at_eof(lexer) && lexer->lookahead != '\'') {
+            if (lexer->lookahead == '\\') take(lexer);
+            if (!at_eof(lexer)) take(lexer);
+        }
+        if (!at_eof(lexer)) take(lexer);
+    }
+}
+
+// The pattern after `=`, `==` or `!=` in `[[ … ]]`, or after `-prefix`: one token up to a
+// space, `&&`, `||` or `]]` outside groups. zsh patterns mix text, quotes and expansions
+// (`*" -s "<->`, `(#b)'<'(?##)'>'*`, `$~1`, `-(|-)`), and groups may hold spaces.
+static bool lex_test_pattern(TSLexer *lexer) {
+    for (;;) {
+        int32_t c = lexer->lookahead;
+        if (is_blank(c) || c == '\n') {
+            pass(lexer);
+        } else if (c == '\\') {
+            pass(lexer);
+            if (lexer->lookahead == '\r') pass(lexer);
+            if (lexer->lookahead == '\n') {
+                pass(lexer);
+                continue;
+            }
+            // An escaped character starts the pattern.
+            if (at_eof(lexer)) return false;
+            take(lexer);
+            break;
+        } else {
+            break;
+        }
+    }
+    uint32_t parens = 0, brackets = 0;
+    bool took = false;
+    lexer->mark_end(lexer);
+    for (;;) {
+        if (at_eof(lexer)) break;
+        int32_t c = lexer->lookahead;
+        if (parens == 0 && brackets == 0) {
+            if (iswspace(c) || c == ')' || c == ';') break;
+            if (c == '&' || c == '|' || c == ']') {
+                // `&&`, `||` and `]]` end the pattern; one such character is part of it.
+                take(lexer);
+                if (lexer->lookahead == c) return took && emit(lexer, TEST_PATTERN);
+                took = true;
+                lexer->mark_end(lexer);
+                continue;
+            }
+        }
+        switch (c) {
+            case '(': parens++; take(lexer); break;
+            case ')': parens--; take(lexer); break;
+            case '[': brackets++; take(lexer); break;
+            case ']': if (brackets > 0) brackets--; take(lexer); break;
+            case '\\':
+                take(lexer);
+                if (!at_eof(lexer)) take(lexer);
+                break;
+            case '\'': skip_single_quoted(lexer); break;
+            case '"': skip_double_quoted(lexer); break;
+            case '`': skip_backquoted(lexer); break;
+            case '$': skip_dollar(lexer); break;
+            default: take(lexer); break;
+        }
+        took = true;
+        lexer->mark_end(lexer);
+    }
+    return took && emit(lexer, TEST_PATTERN);
+}
+
+// After the name in `${…}`: zsh's modifiers and operators (`:h:t`, `:gs/a/b`, `::=`, `:#pat`,
+// `:^arr`, `##pat`, `//a/b`) as text up to the closing brace, stopping before quotes and
+// expansions inside it, which the grammar reads. Bash's `:-`, `:=`, `:+`, `:?` (and without
+// the colon) and substrings (`${x:1:2}`) stay with the grammar when they come first.
+static bool lex_expansion_operation(TSLexer *lexer, bool first) {
+    if (first) {
+        int32_t c = lexer->lookahead;
+        if (c == '}' || c == '[' || c == '-' || c == '+' || c == '=' || c == '?') return false;
+        if (c == ':') {
+            take(lexer);
+            int32_t next = lexer->lookahead;
+            if (next == '-' || next == '+' || next == '=' || next == '?' || iswdigit(next) ||
+                iswspace(next) || next == '$' || next == '(') {
+                return false;
+            }
+        }
+    }
+    uint32_t braces = 0;
+    bool took = false;
+    lexer->mark_end(lexer);
+    for (;;) {
+        if (at_eof(lexer)) return false;
+        int32_t c = lexer->lookahead;
+        if (c == '}' && braces == 0) break;
+        if (c == '"' || c == '\'' || c == '`') break;
+        if (c == '$') {
+            take(lexer);
+            int32_t next = lexer->lookahead;
+            if (is_name_char(next) || next == '{' || next == '(' || next == '[' || next == '\'' ||
+                (next != '}' && strchr("#@*?$!-+^=~", (int)next) != NULL && next != 0)) {
+                break;
+            }
+            took = true;
+            lexer->mark_end(lexer);
+            continue;
+        }
+        if (c == '\\') {
+            take(lexer);
+            if (!at_eof(lexer)) take(lexer);
+        } else {
+            if (c == '{') braces++;
+            if (c == '}') braces--;
+            take(lexer);
+        }
+        took = true;
+        lexer->mark_end(lexer);
+    }
+    return took && emit(lexer, EXPANSION_OPERATION);
+}
+
+// The inside of `(( … ))`, `$(( … ))`, `$[ … ]` and `for (( … ))` as text: zsh's arithmetic
+// has output bases (`[##8]`), `#x`, floats, hexadecimal, math functions and commas.
+static bool lex_arithmetic_text(TSLexer *lexer) {
+    uint32_t parens = 0, brackets = 0;
+    bool took = false;
+    lexer->mark_end(lexer);
+    for (;;) {
+        if (at_eof(lexer)) return false;
+        int32_t c = lexer->lookahead;
+        if ((c == ')' && parens == 0) || (c == ']' && brackets == 0)) break;
+        switch (c) {
+            case '(': parens++; take(lexer); break;
+            case ')': parens--; take(lexer); break;
+            case '[': brackets++; take(lexer); break;
+            case ']': brackets--; take(lexer); break;
+            case '\\':
+                take(lexer);
+                if (!at_eof(lexer)) take(lexer);
+                break;
+            case '\'': skip_single_quoted(lexer); break;
+            case '"': skip_double_quoted(lexer); break;
+            case '`': skip_backquoted(lexer); break;
+            case '$':
+                take(lexer);
+                if (lexer->lookahead == '{') skip_balanced(lexer, '{', '}');
+                break;
+            default: take(lexer); break;
+        }
+        if (!iswspace(c)) {
+            took = true;
+            lexer->mark_end(lexer);
+        }
+    }
+    return took && emit(lexer, ARITHMETIC_TEXT);
+}
+
+// ---------------------------------------------------------------------------------------
 
 static bool scan(Scanner *scanner, TSLexer *lexer, const bool *valid) {
     if (valid[ERROR_RECOVERY]) {
@@ -788,8 +1033,18 @@ static bool scan(Scanner *scanner, TSLexer *lexer, const bool *valid) {
 
     // The zsh tokens are decided on their first character; once one has consumed text, no
     // other token can start here.
+    if (valid[TEST_PATTERN]) return lex_test_pattern(lexer);
+    if (valid[ARITHMETIC_TEXT]) return lex_arithmetic_text(lexer);
     int32_t first = lexer->lookahead;
     if (valid[INDEX] && first == '[') return lex_index(lexer);
+    if (valid[EXPANSION_OPERATION] && first != '$' && first != '"' && first != '\'' &&
+        first != '`' && first != '[') {
+        // Right after the name, bash's own operator tokens are still possible.
+        bool after_name = valid[IMMEDIATE_DOUBLE_HASH];
+        bool bash_operator = first == '}' || first == '-' || first == '+' || first == '=' ||
+                             first == '?';
+        if (!after_name || !bash_operator) return lex_expansion_operation(lexer, after_name);
+    }
     if (valid[EXPANSION_FLAGS] && first == '(') return lex_expansion_flags(lexer);
     if (valid[GLOB_QUALIFIER] && first == '(') return lex_glob_parens(lexer);
     bool dollar_is_pattern = valid[REGEX] || valid[REGEX_NO_SLASH] || valid[REGEX_NO_SPACE] ||
