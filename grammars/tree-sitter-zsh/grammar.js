@@ -177,6 +177,16 @@ module.exports = grammar(bash, {
     // `if … then … fi`, `if [[ … ]] { … } elif … { … } else { … }`, `if [[ … ]] cmd`.
     if_statement: ($, previous) => choice(
       previous,
+      // `if [[ … ]] then`, `elif (( x )) then`, `if { … } then`: no `;` needed before `then`
+      seq(
+        'if',
+        field('condition', $._zsh_condition),
+        'then',
+        optional($._terminated_statement),
+        repeat($.elif_clause),
+        optional($.else_clause),
+        'fi',
+      ),
       prec.right(seq(
         'if',
         field('condition', $._zsh_condition),
@@ -211,6 +221,11 @@ module.exports = grammar(bash, {
       $._condition_item,
     )),
 
+    elif_clause: ($, previous) => choice(
+      previous,
+      seq('elif', $._zsh_condition, 'then', optional($._terminated_statement)),
+    ),
+
     _brace_elif: $ => seq(
       'elif',
       field('condition', $._zsh_condition),
@@ -238,7 +253,7 @@ module.exports = grammar(bash, {
 
     // `() { … } args` and `function { … } args`: defined and run at once.
     anonymous_function: $ => prec.right(seq(
-      choice(seq('(', ')'), 'function'),
+      choice(seq('(', ')'), seq('function', optional(seq('(', ')')))),
       field('body', $.compound_statement),
       repeat(field('argument', $._literal)),
     )),
@@ -248,8 +263,8 @@ module.exports = grammar(bash, {
       choice(
         seq(
           'function',
-          field('name', $.word),
-          repeat(field('name', $.word)),
+          field('name', $._function_name),
+          repeat(field('name', $._function_name)),
           optional(seq('(', ')')),
         ),
         seq(
@@ -271,6 +286,9 @@ module.exports = grammar(bash, {
       ),
       field('redirect', optional($._redirect)),
     )),
+
+    // `function $w-by-keymap { … }`, `function azhw:${^hooks} { … }`: names built at run time.
+    _function_name: $ => choice($.word, $.concatenation, $.simple_expansion, $.expansion),
 
     file_redirect: $ => prec.left(seq(
       field('descriptor', optional($.file_descriptor)),
@@ -413,8 +431,9 @@ module.exports = grammar(bash, {
         $.command_substitution,
         choice(seq($.index, optional($._zsh_operator_or_tail)), $._zsh_operator_or_tail),
       ),
-      // no name: `${:-word}`, `${(%):-%N}`
+      // no name: `${:-word}`, `${(%):-%N}`, and its length `${#:-$PREFIX}`
       seq(
+        optional(field('operator', token.immediate('#'))),
         field('operator', choice(
           token.immediate(':-'), token.immediate(':+'), token.immediate(':='),
           token.immediate(':?'),
@@ -462,12 +481,17 @@ module.exports = grammar(bash, {
           token.immediate('#'), token.immediate('+'), token.immediate('^'), token.immediate('~'),
           token.immediate('='), token.immediate('^^'), token.immediate('~~'),
           token.immediate('=='), token.immediate('!'),
+          // two flags at once: `${^~fpath}`, `${=~x}`
+          token.immediate('^~'), token.immediate('~^'), token.immediate('=~'),
+          token.immediate('~='), token.immediate('^='), token.immediate('=^'),
         ))),
         choice(
           seq(
             choice($.variable_name, $._simple_variable_name, $._special_variable_name, $.subscript),
             $._expansion_tail,
           ),
+          // `${@[-1]}`, `${(@)@[1,-2]}`, `${*[(I)--x]}`
+          seq($._special_variable_name, repeat1($.index), optional($._zsh_operator_or_tail)),
           // more subscripts: `${funcstack[2,-1][(I)x]}`, `${~words[i][8,-1]}`
           seq($.subscript, repeat1($.index), optional($._zsh_operator_or_tail)),
         ),

@@ -636,11 +636,9 @@ static bool lex_expansion_word(TSLexer *lexer) {
             took = true;
             continue;
         }
+        // zsh takes an unmatched `)` literally: `${x:+)}`, `${x:+($x)}`.
         if (c == '(') parens++;
-        if (c == ')') {
-            if (parens == 0) return false;
-            parens--;
-        }
+        if (c == ')' && parens > 0) parens--;
         took = true;
         take(lexer);
     }
@@ -768,8 +766,9 @@ static bool lex_flagged_dollar(TSLexer *lexer, bool *took_only_dollar) {
     // `$==x` and `$^^x` double the flag.
     if ((flag == '=' || flag == '^' || flag == '~') && lexer->lookahead == flag) take(lexer);
     int32_t next = lexer->lookahead;
-    // `$#*` and `$#@` count the positional parameters.
-    bool special = (flag == '#' || flag == '+') && (next == '*' || next == '@');
+    // `$#*` counts the positional parameters, `$~*` and `$^@` flag them, `$+1` asks
+    // whether there is a first one.
+    bool special = next == '*' || next == '@' || (flag == '+' && iswdigit(next));
     if (!is_name_start(next) && !special) return false;
     lexer->mark_end(lexer);
     return emit(lexer, FLAGGED_DOLLAR);
@@ -1047,6 +1046,34 @@ static bool scan(Scanner *scanner, TSLexer *lexer, const bool *valid) {
     }
     if (valid[EXPANSION_FLAGS] && first == '(') return lex_expansion_flags(lexer);
     if (valid[GLOB_QUALIFIER] && first == '(') return lex_glob_parens(lexer);
+    if (valid[GLOB_QUALIFIER] && first == '<') {
+        // `/dev/fd/<3->`, `$HOST:<->.pid`: a numeric range inside a word. Otherwise a
+        // redirection, or a here-document's `<<`.
+        take(lexer);
+        int32_t next = lexer->lookahead;
+        if (iswdigit(next) || next == '-') {
+            while (iswdigit(lexer->lookahead)) take(lexer);
+            if (lexer->lookahead != '-') return false;
+            take(lexer);
+            while (iswdigit(lexer->lookahead)) take(lexer);
+            if (lexer->lookahead != '>') return false;
+            take(lexer);
+            lexer->mark_end(lexer);
+            return emit(lexer, GLOB_QUALIFIER);
+        }
+        if (next == '<' && valid[HEREDOC_ARROW]) {
+            take(lexer);
+            if (lexer->lookahead == '-') {
+                take(lexer);
+                push_heredoc(scanner, true);
+                return emit(lexer, HEREDOC_ARROW_DASH);
+            }
+            if (lexer->lookahead == '<' || lexer->lookahead == '=' || lexer->lookahead == '(') return false;
+            push_heredoc(scanner, false);
+            return emit(lexer, HEREDOC_ARROW);
+        }
+        return false;
+    }
     bool dollar_is_pattern = valid[REGEX] || valid[REGEX_NO_SLASH] || valid[REGEX_NO_SPACE] ||
                              valid[EXPANSION_WORD] || valid[EXTGLOB_PATTERN];
     if (valid[FLAGGED_DOLLAR] && first == '$' && !dollar_is_pattern) {
