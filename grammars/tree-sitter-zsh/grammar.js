@@ -433,7 +433,9 @@ module.exports = grammar(bash, {
       ),
       // no name: `${:-word}`, `${(%):-%N}`, and its length `${#:-$PREFIX}`
       seq(
-        optional(field('operator', token.immediate('#'))),
+        optional(field('operator', choice(
+          token.immediate('#'), token.immediate('~'), token.immediate('='), token.immediate('^'),
+        ))),
         field('operator', choice(
           token.immediate(':-'), token.immediate(':+'), token.immediate(':='),
           token.immediate(':?'),
@@ -455,8 +457,8 @@ module.exports = grammar(bash, {
           token.immediate('#'), token.immediate('+'), token.immediate('^'), token.immediate('~'),
           token.immediate('='),
         ))),
-        choice($.expansion, $.string),
-        optional($.index),
+        choice($.expansion, $.string, $.arithmetic_expansion),
+        repeat($.index),
         optional($._zsh_operator_or_tail),
       ),
       // a name after a zsh flag: `${+x}`, `${^x}`, `${~x}`
@@ -464,6 +466,8 @@ module.exports = grammar(bash, {
         field('operator', choice(
           token.immediate('+'), token.immediate('^'), token.immediate('~'),
           token.immediate('^^'), token.immediate('~~'), token.immediate('=='),
+          token.immediate('^~'), token.immediate('~^'), token.immediate('=~'),
+          token.immediate('~='), token.immediate('^='), token.immediate('=^'),
         )),
         choice($.variable_name, $._simple_variable_name, $._special_variable_name, $.subscript),
         optional($._zsh_expansion_operator),

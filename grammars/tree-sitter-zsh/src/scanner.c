@@ -874,10 +874,37 @@ static void skip_dollar(TSLexer *lexer) {
     }
 }
 
+// `[…]` in a pattern: `[[:space:]]`, `[^]x]`, `[[@:]` (a `[` inside is an ordinary member).
+// Ends early at a space or a line end, which no bracket expression holds unquoted.
+static void skip_bracket_expression(TSLexer *lexer) {
+    take(lexer);
+    if (lexer->lookahead == '!' || lexer->lookahead == '^') take(lexer);
+    if (lexer->lookahead == ']') take(lexer);
+    while (!at_eof(lexer)) {
+        int32_t c = lexer->lookahead;
+        if (c == ']') {
+            take(lexer);
+            return;
+        }
+        if (iswspace(c)) return;
+        take(lexer);
+        if (c == '\\' && !at_eof(lexer)) {
+            take(lexer);
+        } else if (c == '[' && lexer->lookahead == ':') {
+            // a class: `[:alpha:]`
+            take(lexer);
+            while (!at_eof(lexer) && lexer->lookahead != ':' && !iswspace(lexer->lookahead)) take(lexer);
+            if (lexer->lookahead == ':') take(lexer);
+            if (lexer->lookahead == ']') take(lexer);
+        }
+    }
+}
+
 // The pattern after `=`, `==` or `!=` in `[[ … ]]`, or after `-prefix`: one token up to a
 // space, `&&`, `||` or `]]` outside groups. zsh patterns mix text, quotes and expansions
 // (`*" -s "<->`, `(#b)'<'(?##)'>'*`, `$~1`, `-(|-)`), and groups may hold spaces.
 static bool lex_test_pattern(TSLexer *lexer) {
+    bool took_escape = false;
     for (;;) {
         int32_t c = lexer->lookahead;
         if (is_blank(c) || c == '\n') {
@@ -892,18 +919,20 @@ static bool lex_test_pattern(TSLexer *lexer) {
             // An escaped character starts the pattern.
             if (at_eof(lexer)) return false;
             take(lexer);
+            lexer->mark_end(lexer);
+            took_escape = true;
             break;
         } else {
             break;
         }
     }
-    uint32_t parens = 0, brackets = 0;
-    bool took = false;
-    lexer->mark_end(lexer);
+    uint32_t parens = 0;
+    bool took = took_escape;
+    if (!took_escape) lexer->mark_end(lexer);
     for (;;) {
         if (at_eof(lexer)) break;
         int32_t c = lexer->lookahead;
-        if (parens == 0 && brackets == 0) {
+        if (parens == 0) {
             if (iswspace(c) || c == ')' || c == ';') break;
             if (c == '&' || c == '|' || c == ']') {
                 // `&&`, `||` and `]]` end the pattern; one such character is part of it.
@@ -917,8 +946,7 @@ static bool lex_test_pattern(TSLexer *lexer) {
         switch (c) {
             case '(': parens++; take(lexer); break;
             case ')': parens--; take(lexer); break;
-            case '[': brackets++; take(lexer); break;
-            case ']': if (brackets > 0) brackets--; take(lexer); break;
+            case '[': skip_bracket_expression(lexer); break;
             case '\\':
                 take(lexer);
                 if (!at_eof(lexer)) take(lexer);
@@ -942,14 +970,41 @@ static bool lex_test_pattern(TSLexer *lexer) {
 static bool lex_expansion_operation(TSLexer *lexer, bool first) {
     if (first) {
         int32_t c = lexer->lookahead;
-        if (c == '}' || c == '[' || c == '-' || c == '+' || c == '=' || c == '?') return false;
+        if (c == '}' || c == '[') return false;
+        bool value_operator = false;
         if (c == ':') {
             take(lexer);
             int32_t next = lexer->lookahead;
-            if (next == '-' || next == '+' || next == '=' || next == '?' || iswdigit(next) ||
-                iswspace(next) || next == '$' || next == '(') {
+            if (next == '-' || next == '+' || next == '=' || next == '?') {
+                take(lexer);
+                value_operator = true;
+            } else if (iswdigit(next) || iswspace(next) || next == '$' || next == '(') {
                 return false;
             }
+        } else if (c == '-' || c == '+' || c == '=' || c == '?') {
+            take(lexer);
+            value_operator = true;
+        }
+        if (value_operator) {
+            // Bash reads `${x:-word}`; zsh's words may also hold spaces, parentheses and
+            // `$[…]`, and then the scanner takes the operator and the text.
+            bool zsh_only = false;
+            lexer->mark_end(lexer);
+            for (;;) {
+                if (at_eof(lexer)) return false;
+                c = lexer->lookahead;
+                if (c == '}' || c == '"' || c == '\'' || c == '`') break;
+                if (c == '$') {
+                    take(lexer);
+                    zsh_only = zsh_only || lexer->lookahead == '[';
+                    break;
+                }
+                if (iswspace(c) || strchr("()<>|;&", (int)c) != NULL) zsh_only = true;
+                take(lexer);
+                if (c == '\\' && !at_eof(lexer)) take(lexer);
+                lexer->mark_end(lexer);
+            }
+            return zsh_only && emit(lexer, EXPANSION_OPERATION);
         }
     }
     uint32_t braces = 0;
@@ -1040,9 +1095,7 @@ static bool scan(Scanner *scanner, TSLexer *lexer, const bool *valid) {
         first != '`' && first != '[') {
         // Right after the name, bash's own operator tokens are still possible.
         bool after_name = valid[IMMEDIATE_DOUBLE_HASH];
-        bool bash_operator = first == '}' || first == '-' || first == '+' || first == '=' ||
-                             first == '?';
-        if (!after_name || !bash_operator) return lex_expansion_operation(lexer, after_name);
+        if (first != '}') return lex_expansion_operation(lexer, after_name);
     }
     if (valid[EXPANSION_FLAGS] && first == '(') return lex_expansion_flags(lexer);
     if (valid[GLOB_QUALIFIER] && first == '(') return lex_glob_parens(lexer);
