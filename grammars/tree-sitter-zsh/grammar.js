@@ -32,6 +32,7 @@ module.exports = grammar(bash, {
     $._completion_condition,
     $._expansion_operation,
     $._arithmetic_text,
+    $._word_group,
   ]),
 
   inline: ($, previous) => previous.concat([
@@ -345,6 +346,8 @@ module.exports = grammar(bash, {
       choice(
         $._primary_expression,
         alias($._special_character_open, $.word),
+        // a group at the start of a word: `(../)#main.aap(N)`, `(#a2)"$file"(N)`
+        alias($._word_group, $.glob_qualifier),
       ),
       repeat1(choice(
         $.glob_qualifier,

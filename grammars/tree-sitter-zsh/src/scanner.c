@@ -51,6 +51,7 @@ enum TokenType {
     COMPLETION_CONDITION,
     EXPANSION_OPERATION,
     ARITHMETIC_TEXT,
+    WORD_GROUP,
 };
 
 // A here-document whose `<<` has been read and whose body has not ended yet.
@@ -647,6 +648,9 @@ static bool lex_expansion_word(TSLexer *lexer) {
 // ---------------------------------------------------------------------------------------
 // zsh
 
+static void skip_single_quoted(TSLexer *lexer);
+static void skip_double_quoted(TSLexer *lexer);
+
 // `(N)`, `(N.)`, `(/om[1])`, `(#q…)` right after a glob, or `(c|h)` inside one: a group
 // written without spaces, directly after the word it belongs to.
 static bool lex_glob_parens(TSLexer *lexer) {
@@ -656,8 +660,20 @@ static bool lex_glob_parens(TSLexer *lexer) {
     bool content = false;
     while (depth > 0) {
         int32_t c = lexer->lookahead;
-        if (at_eof(lexer) || iswspace(c) || c == ';' || c == '&' || c == '`' || c == '"' || c == '\'') {
-            return false;
+        if (at_eof(lexer) || iswspace(c) || c == ';' || c == '&' || c == '`') return false;
+        if (c == ')' && depth == 1) {
+            take(lexer);
+            break;
+        }
+        content = true;
+        // `(Ne:'REPLY=( … ):')`: a qualifier's code is quoted and may hold spaces.
+        if (c == '\'') {
+            skip_single_quoted(lexer);
+            continue;
+        }
+        if (c == '"') {
+            skip_double_quoted(lexer);
+            continue;
         }
         if (c == '(') depth++;
         if (c == ')') depth--;
@@ -665,11 +681,20 @@ static bool lex_glob_parens(TSLexer *lexer) {
             take(lexer);
             if (at_eof(lexer)) return false;
         }
-        if (depth > 0) content = true;
         take(lexer);
     }
     lexer->mark_end(lexer);
     return content && emit(lexer, GLOB_QUALIFIER);
+}
+
+// A group that starts a word and is joined to the rest of it: `(../)#main.aap(N)`,
+// `(#a2)"$file"(N)`. A subshell `(cmd)` is followed by a space or an operator instead.
+static bool lex_word_group(TSLexer *lexer) {
+    if (!lex_glob_parens(lexer)) return false;
+    int32_t next = lexer->lookahead;
+    if (at_eof(lexer) || iswspace(next) || strchr(";&|)<>", (int)next) != NULL) return false;
+    lexer->result_symbol = WORD_GROUP;
+    return true;
 }
 
 // `[…]` after a parameter name: zsh subscripts, flags and patterns included
@@ -1129,6 +1154,7 @@ static bool scan(Scanner *scanner, TSLexer *lexer, const bool *valid) {
     }
     bool dollar_is_pattern = valid[REGEX] || valid[REGEX_NO_SLASH] || valid[REGEX_NO_SPACE] ||
                              valid[EXPANSION_WORD] || valid[EXTGLOB_PATTERN];
+    if (valid[WORD_GROUP] && !valid[CONCAT] && first == '(') return lex_word_group(lexer);
     if (valid[FLAGGED_DOLLAR] && first == '$' && !dollar_is_pattern) {
         return lex_dollar(lexer, valid, false);
     }
@@ -1145,6 +1171,7 @@ static bool scan(Scanner *scanner, TSLexer *lexer, const bool *valid) {
     if (valid[FLAGGED_DOLLAR] && !dollar_is_pattern && !space_matters && is_blank(lexer->lookahead)) {
         while (is_blank(lexer->lookahead)) pass(lexer);
         if (lexer->lookahead == '$') return lex_dollar(lexer, valid, true);
+        if (lexer->lookahead == '(' && valid[WORD_GROUP]) return lex_word_group(lexer);
     }
 
     if (valid[IMMEDIATE_DOUBLE_HASH] && lexer->lookahead == '#') return lex_double_hash(lexer);
