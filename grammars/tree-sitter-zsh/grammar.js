@@ -429,8 +429,11 @@ module.exports = grammar(bash, {
 
     _expansion_body: ($, previous) => choice(
       previous,
-      // `${$(cmd)[1]}`, `${$(cmd):-default}`
+      // `${$(cmd)[1]}`, `${$(cmd):-default}`, `${=$(cmd)//,/ }`
       seq(
+        optional(field('operator', choice(
+          token.immediate('='), token.immediate('~'), token.immediate('^'), token.immediate('#'),
+        ))),
         $.command_substitution,
         choice(seq($.index, optional($._zsh_operator_or_tail)), $._zsh_operator_or_tail),
       ),
@@ -458,7 +461,7 @@ module.exports = grammar(bash, {
       seq(
         optional(field('operator', choice(
           token.immediate('#'), token.immediate('+'), token.immediate('^'), token.immediate('~'),
-          token.immediate('='),
+          token.immediate('='), token.immediate('^^'), token.immediate('~~'), token.immediate('=='),
         ))),
         choice($.expansion, $.string, $.arithmetic_expansion),
         repeat($.index),

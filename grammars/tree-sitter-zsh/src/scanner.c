@@ -653,7 +653,7 @@ static void skip_double_quoted(TSLexer *lexer);
 
 // `(N)`, `(N.)`, `(/om[1])`, `(#q…)` right after a glob, or `(c|h)` inside one: a group
 // written without spaces, directly after the word it belongs to.
-static bool lex_glob_parens(TSLexer *lexer) {
+static bool lex_glob_parens(TSLexer *lexer, bool word_start) {
     if (lexer->lookahead != '(') return false;
     take(lexer);
     uint32_t depth = 1;
@@ -661,6 +661,8 @@ static bool lex_glob_parens(TSLexer *lexer) {
     while (depth > 0) {
         int32_t c = lexer->lookahead;
         if (at_eof(lexer) || iswspace(c) || c == ';' || c == '&' || c == '`') return false;
+        // `(${x:#*)--*})` is an array holding an expansion, not a group.
+        if (word_start && (c == '{' || c == '}')) return false;
         if (c == ')' && depth == 1) {
             take(lexer);
             break;
@@ -690,7 +692,7 @@ static bool lex_glob_parens(TSLexer *lexer) {
 // A group that starts a word and is joined to the rest of it: `(../)#main.aap(N)`,
 // `(#a2)"$file"(N)`. A subshell `(cmd)` is followed by a space or an operator instead.
 static bool lex_word_group(TSLexer *lexer) {
-    if (!lex_glob_parens(lexer)) return false;
+    if (!lex_glob_parens(lexer, true)) return false;
     int32_t next = lexer->lookahead;
     if (at_eof(lexer) || iswspace(next) || strchr(";&|)<>", (int)next) != NULL) return false;
     lexer->result_symbol = WORD_GROUP;
@@ -1123,7 +1125,7 @@ static bool scan(Scanner *scanner, TSLexer *lexer, const bool *valid) {
         if (first != '}') return lex_expansion_operation(lexer, after_name);
     }
     if (valid[EXPANSION_FLAGS] && first == '(') return lex_expansion_flags(lexer);
-    if (valid[GLOB_QUALIFIER] && first == '(') return lex_glob_parens(lexer);
+    if (valid[GLOB_QUALIFIER] && first == '(') return lex_glob_parens(lexer, false);
     if (valid[GLOB_QUALIFIER] && first == '<') {
         // `/dev/fd/<3->`, `$HOST:<->.pid`: a numeric range inside a word. Otherwise a
         // redirection, or a here-document's `<<`.
@@ -1154,7 +1156,9 @@ static bool scan(Scanner *scanner, TSLexer *lexer, const bool *valid) {
     }
     bool dollar_is_pattern = valid[REGEX] || valid[REGEX_NO_SLASH] || valid[REGEX_NO_SPACE] ||
                              valid[EXPANSION_WORD] || valid[EXTGLOB_PATTERN];
-    if (valid[WORD_GROUP] && !valid[CONCAT] && first == '(') return lex_word_group(lexer);
+    if (valid[WORD_GROUP] && !valid[CONCAT] && !valid[EXTGLOB_PATTERN] && first == '(') {
+        return lex_word_group(lexer);
+    }
     if (valid[FLAGGED_DOLLAR] && first == '$' && !dollar_is_pattern) {
         return lex_dollar(lexer, valid, false);
     }
@@ -1171,7 +1175,9 @@ static bool scan(Scanner *scanner, TSLexer *lexer, const bool *valid) {
     if (valid[FLAGGED_DOLLAR] && !dollar_is_pattern && !space_matters && is_blank(lexer->lookahead)) {
         while (is_blank(lexer->lookahead)) pass(lexer);
         if (lexer->lookahead == '$') return lex_dollar(lexer, valid, true);
-        if (lexer->lookahead == '(' && valid[WORD_GROUP]) return lex_word_group(lexer);
+        if (lexer->lookahead == '(' && valid[WORD_GROUP] && !valid[EXTGLOB_PATTERN]) {
+            return lex_word_group(lexer);
+        }
     }
 
     if (valid[IMMEDIATE_DOUBLE_HASH] && lexer->lookahead == '#') return lex_double_hash(lexer);
