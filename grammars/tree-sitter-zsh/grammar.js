@@ -455,6 +455,8 @@ module.exports = grammar(bash, {
           $.string,
           $.raw_string,
           alias($._expansion_word, $.word),
+          // `${~:-<$min-$max>}`
+          $._expansion_tail,
         )),
       ),
       // a nested expansion or string, with a subscript and an operator

@@ -914,6 +914,19 @@ static void skip_bracket_expression(TSLexer *lexer) {
             return;
         }
         if (iswspace(c)) return;
+        // `[$' \t']`, `["$chars"]`: quoted members
+        if (c == '\'') {
+            skip_single_quoted(lexer);
+            continue;
+        }
+        if (c == '"') {
+            skip_double_quoted(lexer);
+            continue;
+        }
+        if (c == '$') {
+            skip_dollar(lexer);
+            continue;
+        }
         take(lexer);
         if (c == '\\' && !at_eof(lexer)) {
             take(lexer);
