@@ -269,7 +269,7 @@ module.exports = grammar(bash, {
           optional(seq('(', ')')),
         ),
         seq(
-          field('name', $.word),
+          field('name', choice($.word, $.concatenation)),
           '(', ')',
         ),
       ),

@@ -573,7 +573,12 @@ static bool lex_extglob(TSLexer *lexer, const bool *valid) {
             take(lexer);
         }
         int32_t next = lexer->lookahead;
-        if (at_eof(lexer) || iswspace(next) || next == ')' || next == '|' || next == ';') return false;
+        if (next == ')') {
+            // `(a|b))`: the whole pattern is a group; the item's parenthesis follows.
+            lexer->mark_end(lexer);
+            return emit(lexer, EXTGLOB_PATTERN);
+        }
+        if (at_eof(lexer) || iswspace(next) || next == '|' || next == ';') return false;
         special = true;
         took = true;
     }
@@ -606,6 +611,8 @@ static bool lex_extglob(TSLexer *lexer, const bool *valid) {
             take(lexer);
             took = true;
             if (at_eof(lexer)) return false;
+            // `\ #)`: an escaped blank, which no plain word starts with
+            if (is_blank(lexer->lookahead)) special = true;
         }
         take(lexer);
         took = true;
