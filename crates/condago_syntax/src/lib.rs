@@ -223,12 +223,14 @@ pub fn parse_with(
             after: Duration::ZERO,
         });
     }
-    // A UTF-8 byte order mark is not shell syntax: parse it as blanks, offsets unchanged.
-    let without_bom;
-    let source = match source.strip_prefix(b"\xEF\xBB\xBF") {
-        Some(rest) => {
-            without_bom = [b"   ".as_slice(), rest].concat();
-            without_bom.as_slice()
+    // A UTF-8 byte order mark is not shell syntax, and a line continuation at the very end
+    // of the file continues into nothing (the shells end the command there; the grammars
+    // would not): both are parsed as blanks, offsets unchanged.
+    let blanked;
+    let source = match blank_non_syntax(source) {
+        Some(copy) => {
+            blanked = copy;
+            blanked.as_slice()
         }
         None => source,
     };
@@ -265,6 +267,30 @@ pub fn parse_with(
     }
 }
 
+/// A copy of `source` with its byte order mark and a final line continuation blanked, or
+/// `None` when it has neither.
+fn blank_non_syntax(source: &[u8]) -> Option<Vec<u8>> {
+    let bom = source.starts_with(b"\xEF\xBB\xBF");
+    let body = source.strip_suffix(b"\n").unwrap_or(source);
+    let body = body.strip_suffix(b"\r").unwrap_or(body);
+    let final_backslash = body
+        .strip_suffix(b"\\")
+        // `\\` at the end is an escaped backslash, not a continuation.
+        .filter(|rest| rest.iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 0)
+        .map(|rest| rest.len());
+    if !bom && final_backslash.is_none() {
+        return None;
+    }
+    let mut copy = source.to_vec();
+    if bom {
+        copy[..3].copy_from_slice(b"   ");
+    }
+    if let Some(at) = final_backslash {
+        copy[at] = b' ';
+    }
+    Some(copy)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,6 +313,27 @@ mod tests {
                 tree.root_node().to_sexp()
             );
         }
+    }
+
+    #[test]
+    fn a_line_continuation_at_the_end_of_the_file_ends_the_command() {
+        for (shell, text) in [
+            (Shell::Zsh, "_arguments \\\n  '-a[all]' \\\n"),
+            (Shell::Bash, "complete -F _f \\\n  foo \\"),
+        ] {
+            let parse = parse(text.as_bytes(), shell, &Budget::default());
+            let tree = parse.tree.expect("tree");
+            assert!(
+                !tree.root_node().has_error(),
+                "{shell}: {}",
+                tree.root_node().to_sexp()
+            );
+        }
+        assert_eq!(blank_non_syntax(b"echo a\\\\\n"), None);
+        assert_eq!(
+            blank_non_syntax(b"\xEF\xBB\xBFecho \\\n").as_deref(),
+            Some(b"   echo  \n".as_slice())
+        );
     }
 
     #[test]

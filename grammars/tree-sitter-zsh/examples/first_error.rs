@@ -96,7 +96,13 @@ fn main() {
         let (start, end) = (error.start_position().row, error.end_position().row);
         let kind = if error.is_missing() { "MISSING" } else { "ERROR" };
         println!("{path}:{}: {kind} | {}", start + 1, line_text(start));
-        if end > start + 2 {
+        let whole_file = error.is_missing() || (start == 0 && end > 2);
+        if end > start + 2 || whole_file {
+            let (start, end) = if whole_file {
+                (0, tree.root_node().end_position().row)
+            } else {
+                (start, end)
+            };
             let culprit = blame(&mut parser, &source, start, end);
             println!("    culprit {}: | {}", culprit + 1, line_text(culprit));
         }
