@@ -1192,8 +1192,21 @@ static bool scan(Scanner *scanner, TSLexer *lexer, const bool *valid) {
     // about the space.
     bool space_matters = valid[EMPTY_VALUE] || valid[EXPANSION_WORD] || valid[HEREDOC_BODY_BEGINNING] ||
                          valid[SIMPLE_HEREDOC_BODY] || valid[HEREDOC_CONTENT] || valid[HEREDOC_END];
-    if (valid[FLAGGED_DOLLAR] && !dollar_is_pattern && !space_matters && is_blank(lexer->lookahead)) {
-        while (is_blank(lexer->lookahead)) pass(lexer);
+    if (valid[FLAGGED_DOLLAR] && !dollar_is_pattern && !space_matters &&
+        (is_blank(lexer->lookahead) || (lexer->lookahead == '\\' && !valid[CONCAT]))) {
+        // blanks and line continuations: `for x in \⏎ $^dirs/*(N)`
+        for (;;) {
+            if (is_blank(lexer->lookahead)) {
+                pass(lexer);
+            } else if (lexer->lookahead == '\\') {
+                pass(lexer);
+                if (lexer->lookahead == '\r') pass(lexer);
+                if (lexer->lookahead != '\n') return false;
+                pass(lexer);
+            } else {
+                break;
+            }
+        }
         if (lexer->lookahead == '$') return lex_dollar(lexer, valid, true);
         if (lexer->lookahead == '(' && valid[WORD_GROUP] && !valid[EXTGLOB_PATTERN]) {
             return lex_word_group(lexer);
