@@ -1139,7 +1139,7 @@ static bool scan(Scanner *scanner, TSLexer *lexer, const bool *valid) {
     int32_t first = lexer->lookahead;
     if (valid[INDEX] && first == '[') return lex_index(lexer);
     if (valid[EXPANSION_OPERATION] && first != '$' && first != '"' && first != '\'' &&
-        first != '`' && first != '[') {
+        first != '`') {
         // Right after the name, bash's own operator tokens are still possible.
         bool after_name = valid[IMMEDIATE_DOUBLE_HASH];
         if (first != '}') return lex_expansion_operation(lexer, after_name);
