@@ -112,8 +112,11 @@ module.exports = grammar(bash, {
           seq('(', field('value', repeat($._literal)), ')'),
           seq('in', field('value', repeat1($._literal))),
         ),
-        $._terminator,
-        field('body', alias($._foreach_body, $.do_group)),
+        choice(
+          seq($._terminator, field('body', alias($._foreach_body, $.do_group))),
+          // zsh reads `foreach` as `for`: `foreach c (…); do …; done`
+          seq(optional($._terminator), field('body', $.do_group)),
+        ),
       ),
     ),
 

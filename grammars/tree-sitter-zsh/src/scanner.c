@@ -584,6 +584,17 @@ static bool lex_extglob(TSLexer *lexer, const bool *valid) {
     }
     int32_t start = lexer->lookahead;
     bool lone_operator = false;
+    if (!took && start == '|' && valid[OPENING_PAREN]) {
+        // `|a|b)`: an empty first alternative, as zsh allows.
+        return emit(lexer, EXTGLOB_PATTERN);
+    }
+    if (!took && start == '$') {
+        // `($)`: a lone `$` is a pattern; `$x)` is an expansion.
+        take(lexer);
+        if (lexer->lookahead != ')' && lexer->lookahead != '|') return false;
+        lexer->mark_end(lexer);
+        return emit(lexer, EXTGLOB_PATTERN);
+    }
     if (!took && (start == '-' || start == '+' || start == '@' || start == '/')) {
         take(lexer);
         took = true;
