@@ -181,6 +181,17 @@ module.exports = grammar(bash, {
     // `if … then … fi`, `if [[ … ]] { … } elif … { … } else { … }`, `if [[ … ]] cmd`.
     if_statement: ($, previous) => choice(
       previous,
+      // `if …; then; …`: zsh allows an empty command after `then`
+      seq(
+        'if',
+        field('condition', $._terminated_statement),
+        'then',
+        ';',
+        optional($._terminated_statement),
+        repeat($.elif_clause),
+        optional($.else_clause),
+        'fi',
+      ),
       // `if [[ … ]] then`, `elif (( x )) then`, `if { … } then`: no `;` needed before `then`
       seq(
         'if',

@@ -342,6 +342,7 @@ static bool lex_brace_start(TSLexer *lexer) {
 
 static bool lex_expansion_word(TSLexer *lexer);
 static bool lex_extglob(TSLexer *lexer, const bool *valid);
+static void skip_bracket_expression(TSLexer *lexer);
 static bool lex_flagged_dollar(TSLexer *lexer, bool *took_only_dollar);
 
 static bool lex_name_like(Scanner *scanner, TSLexer *lexer, const bool *valid) {
@@ -609,6 +610,13 @@ static bool lex_extglob(TSLexer *lexer, const bool *valid) {
         }
         if (c == '<') {
             if (!take_numeric_range(lexer)) return false;
+            special = true;
+            took = true;
+            continue;
+        }
+        if (c == '[') {
+            // `[[*?[:alnum:]$]`: a bracket expression holds `$`, `[` and the like literally.
+            skip_bracket_expression(lexer);
             special = true;
             took = true;
             continue;
