@@ -11,7 +11,7 @@ use condago_syntax::{Detection, DetectionSource, Shell};
 
 /// The share of valid files that may still be misread, in per mille. The grammar's README
 /// lists the constructs behind the rest.
-const MAX_MISREAD_PER_MILLE: usize = 160;
+const MAX_MISREAD_PER_MILLE: usize = 20;
 
 fn zsh_accepts(path: &std::path::Path) -> bool {
     Command::new("zsh")

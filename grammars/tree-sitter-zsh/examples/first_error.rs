@@ -35,17 +35,28 @@ fn error_weight(node: Node) -> usize {
 /// wide ERROR node, which tree-sitter's recovery starts far before the cause, comes from.
 fn blame(parser: &mut Parser, source: &[u8], first: usize, last: usize) -> usize {
     let mut line_starts = vec![0];
-    line_starts.extend(source.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1));
+    line_starts.extend(
+        source
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'\n')
+            .map(|(i, _)| i + 1),
+    );
     line_starts.push(source.len());
     let weight_without = |parser: &mut Parser, from: usize, to: usize| {
         let mut copy = source.to_vec();
-        let (a, b) = (line_starts[from.min(line_starts.len() - 1)], line_starts[to.min(line_starts.len() - 1)]);
+        let (a, b) = (
+            line_starts[from.min(line_starts.len() - 1)],
+            line_starts[to.min(line_starts.len() - 1)],
+        );
         for byte in &mut copy[a..b] {
             if *byte != b'\n' {
                 *byte = b' ';
             }
         }
-        parser.parse(&copy, None).map_or(usize::MAX, |tree| error_weight(tree.root_node()))
+        parser
+            .parse(&copy, None)
+            .map_or(usize::MAX, |tree| error_weight(tree.root_node()))
     };
     let (mut lo, mut hi) = (first, last + 1);
     for chunk in [256usize, 32, 4, 1] {
@@ -94,7 +105,11 @@ fn main() {
                 .to_string()
         };
         let (start, end) = (error.start_position().row, error.end_position().row);
-        let kind = if error.is_missing() { "MISSING" } else { "ERROR" };
+        let kind = if error.is_missing() {
+            "MISSING"
+        } else {
+            "ERROR"
+        };
         println!("{path}:{}: {kind} | {}", start + 1, line_text(start));
         let whole_file = error.is_missing() || (start == 0 && end > 2);
         if end > start + 2 || whole_file {
