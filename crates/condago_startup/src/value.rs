@@ -269,7 +269,9 @@ pub fn tri_or(a: Tri, b: Tri) -> Tri {
     }
 }
 
-/// Shell glob matching (`*`, `?`, `[...]`, backslash escapes) of a whole string.
+/// Shell glob matching (`*`, `?`, `[...]`, backslash escapes, zsh's numeric ranges
+/// `<1-9>`, `<->`) of a whole string. Groups and zsh's extended operators are not read:
+/// [`glob_match_value`] says "unknown" for patterns that hold them.
 pub fn glob_match(pattern: &str, text: &str) -> bool {
     let pattern: Vec<char> = pattern.chars().collect();
     let text: Vec<char> = text.chars().collect();
@@ -292,6 +294,24 @@ fn glob_at(pattern: &[char], text: &[char]) -> bool {
                     p += 1;
                     t += 1;
                     continue;
+                }
+                '<' => {
+                    if let Some((range, length)) = numeric_range(&pattern[p..]) {
+                        // The longest run of digits first, as zsh does, then shorter ones.
+                        let digits = text[t..].iter().take_while(|c| c.is_ascii_digit()).count();
+                        let matched = (1..=digits).rev().any(|n| {
+                            let number: String = text[t..t + n].iter().collect();
+                            range.contains(&number)
+                                && glob_at(&pattern[p + length..], &text[t + n..])
+                        });
+                        if matched {
+                            return true;
+                        }
+                    } else if text[t] == '<' {
+                        p += 1;
+                        t += 1;
+                        continue;
+                    }
                 }
                 '[' => {
                     if let Some((matched, next)) = class(&pattern[p..], text[t]) {
@@ -335,6 +355,114 @@ fn glob_at(pattern: &[char], text: &[char]) -> bool {
         p += 1;
     }
     p == pattern.len()
+}
+
+/// zsh's numeric range `<from-to>` (either bound may be missing) at the start of `pattern`,
+/// and its length.
+fn numeric_range(pattern: &[char]) -> Option<(NumericRange, usize)> {
+    let close = pattern.iter().position(|&c| c == '>')?;
+    let inner: String = pattern[1..close].iter().collect();
+    let (from, to) = inner.split_once('-')?;
+    let bound = |digits: &str| -> Option<Option<u128>> {
+        if digits.is_empty() {
+            Some(None)
+        } else if digits.chars().all(|c| c.is_ascii_digit()) {
+            digits.parse().ok().map(Some)
+        } else {
+            None
+        }
+    };
+    Some((
+        NumericRange {
+            from: bound(from)?,
+            to: bound(to)?,
+        },
+        close + 1,
+    ))
+}
+
+struct NumericRange {
+    from: Option<u128>,
+    to: Option<u128>,
+}
+
+impl NumericRange {
+    fn contains(&self, digits: &str) -> bool {
+        // Numbers too long for u128 are past any bound written in a startup file.
+        let number = digits.parse::<u128>().unwrap_or(u128::MAX);
+        self.from.is_none_or(|from| number >= from) && self.to.is_none_or(|to| number <= to)
+    }
+}
+
+/// The positions of the characters of `pattern` that are pattern syntax: not escaped and
+/// not inside a bracket expression.
+fn active_characters(pattern: &[char]) -> Vec<usize> {
+    let mut active = Vec::new();
+    let mut escaped = false;
+    let mut in_brackets = false;
+    for (i, &c) in pattern.iter().enumerate() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match c {
+            '\\' => escaped = true,
+            '[' if !in_brackets => in_brackets = true,
+            ']' if in_brackets => in_brackets = false,
+            _ if !in_brackets => active.push(i),
+            _ => {}
+        }
+    }
+    active
+}
+
+/// The most alternatives a pattern's groups are expanded into.
+const MAX_ALTERNATIVES: usize = 64;
+
+/// zsh's groups `(a|b)` written out: `x(a|b)y` gives `xay` and `xby`. `None` for syntax
+/// [`glob_match`] does not read: nested groups, bash's `@(…)`, zsh's `#`, `##`, `^` and
+/// `~` operators, or too many alternatives.
+fn expand_groups(pattern: &str) -> Option<Vec<String>> {
+    let chars: Vec<char> = pattern.chars().collect();
+    let active = active_characters(&chars);
+    let is = |i: usize, c: char| chars[i] == c && active.binary_search(&i).is_ok();
+    if active
+        .iter()
+        .any(|&i| matches!(chars[i], '#' | '^' | '~') && !(chars[i] == '~' && i == 0))
+    {
+        return None;
+    }
+    let Some(open) = (0..chars.len()).find(|&i| is(i, '(')) else {
+        return (!active.iter().any(|&i| matches!(chars[i], '|' | ')')))
+            .then(|| vec![pattern.to_string()]);
+    };
+    if open > 0
+        && matches!(chars[open - 1], '@' | '!' | '+' | '?' | '*')
+        && is(open - 1, chars[open - 1])
+    {
+        return None;
+    }
+    let close = (open + 1..chars.len()).find(|&i| is(i, ')'))?;
+    if (open + 1..close).any(|i| is(i, '(')) {
+        return None;
+    }
+    let prefix: String = chars[..open].iter().collect();
+    let rest: String = chars[close + 1..].iter().collect();
+    let mut alternatives = Vec::new();
+    let mut start = open + 1;
+    for i in open + 1..=close {
+        if i == close || is(i, '|') {
+            let alternative: String = chars[start..i].iter().collect();
+            for tail in expand_groups(&rest)? {
+                alternatives.push(format!("{prefix}{alternative}{tail}"));
+                if alternatives.len() > MAX_ALTERNATIVES {
+                    return None;
+                }
+            }
+            start = i + 1;
+        }
+    }
+    Some(alternatives)
 }
 
 /// A `[...]` class at the start of `pattern`: whether `c` matches and the class's length.
@@ -387,6 +515,13 @@ pub fn has_glob(pattern: &str) -> bool {
 /// Matches a value that may hold unknown stretches against a pattern: known when the value
 /// is known, or when the pattern is `*LITERAL*` and known text holds the literal.
 pub fn glob_match_value(pattern: &str, value: &Value) -> Tri {
+    let alternatives = expand_groups(pattern)?;
+    if alternatives.len() > 1 {
+        return alternatives
+            .iter()
+            .map(|alternative| glob_match_value(alternative, value))
+            .fold(Some(false), tri_or);
+    }
     if let Some(text) = value.known() {
         return Some(glob_match(pattern, &text));
     }
@@ -424,6 +559,23 @@ mod tests {
         assert!(!glob_match("[!ab]x", "bx"));
         assert!(glob_match("*:/usr/bin:*", ":/a:/usr/bin:/b:"));
         assert!(glob_match("\\*", "*"));
+        assert!(glob_match("v<4->.<->*", "v5.9.1"));
+        assert!(!glob_match("v<6->.<->*", "v5.9"));
+        assert!(glob_match("x<->y", "x123y"));
+        assert!(glob_match("<1-12>", "12"));
+        assert!(!glob_match("<1-12>", "13"));
+        assert!(glob_match("a<b", "a<b"));
+        assert_eq!(glob_match_value("(a|b)*", &Value::text("bc")), Some(true));
+        assert_eq!(glob_match_value("x(a|b|)", &Value::text("x")), Some(true));
+        assert_eq!(
+            glob_match_value("(a|b)(c|d)", &Value::text("bd")),
+            Some(true)
+        );
+        assert_eq!(glob_match_value("(a|b)", &Value::text("c")), Some(false));
+        assert_eq!(glob_match_value("((a|b)c)", &Value::text("ac")), None);
+        assert_eq!(glob_match_value("@(a|b)", &Value::text("a")), None);
+        assert_eq!(glob_match_value("x#", &Value::text("xx")), None);
+        assert_eq!(glob_match_value("[#^]x", &Value::text("#x")), Some(true));
     }
 
     #[test]

@@ -100,7 +100,22 @@ impl Engine<'_> {
                 let known = seg.value.known()?;
                 if seg.quoted {
                     for c in known.chars() {
-                        if matches!(c, '*' | '?' | '[' | ']' | '\\') {
+                        // Also what zsh's patterns read: `"<1-9>"`, `"(a|b)"`, `"#"` are text.
+                        if matches!(
+                            c,
+                            '*' | '?'
+                                | '['
+                                | ']'
+                                | '\\'
+                                | '<'
+                                | '>'
+                                | '('
+                                | ')'
+                                | '|'
+                                | '#'
+                                | '^'
+                                | '~'
+                        ) {
                             out.push('\\');
                         }
                         out.push(c);
