@@ -69,8 +69,13 @@ fn check(checker: &mut Checker) {
     // Tests (`[ -d … ]`, `[[ … ]]`, fish `test`) that guard a statement: read from the
     // condition's text.
     let mut tests: Vec<std::ops::Range<usize>> = Vec::new();
+    // Every statement in a block repeats the block's conditions: look at each one once.
+    let mut seen = std::collections::HashSet::new();
     for statement in &file.statements {
         for condition in &statement.context.conditions {
+            if !seen.insert((condition.range.clone(), condition.test.as_str())) {
+                continue;
+            }
             let Some(text) = file.source.get(condition.range.clone()) else {
                 continue;
             };
