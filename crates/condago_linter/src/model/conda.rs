@@ -223,9 +223,27 @@ fn text_with_byte_offsets(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
 
 /// Marks statements inside a block with its index.
 pub(super) fn attach(file: &mut StartupFile) {
+    // Blocks are in source order; when they do not overlap, the one that can hold a
+    // statement is the last that starts at or before it.
+    let overlap = file
+        .conda_blocks
+        .windows(2)
+        .any(|pair| pair[1].range.start < pair[0].range.end);
+    if overlap {
+        for statement in &mut file.statements {
+            statement.context.conda_block = file.conda_blocks.iter().position(|block| {
+                block.range.start <= statement.range.start && statement.range.end <= block.range.end
+            });
+        }
+        return;
+    }
     for statement in &mut file.statements {
-        statement.context.conda_block = file.conda_blocks.iter().position(|block| {
-            block.range.start <= statement.range.start && statement.range.end <= block.range.end
+        let after = file
+            .conda_blocks
+            .partition_point(|block| block.range.start <= statement.range.start);
+        statement.context.conda_block = after.checked_sub(1).filter(|&index| {
+            let block = &file.conda_blocks[index];
+            statement.range.end <= block.range.end
         });
     }
 }

@@ -1,5 +1,5 @@
 use crate::diagnostic::{Applicability, Edit, Fix, Severity};
-use crate::model::{PathEditKind, PathEntryKind, StartupFile};
+use crate::model::{Assignment, PathEditKind, PathEntryKind, StartupFile, Statement};
 use crate::rule::{Check, Checker, FixAvailability, Shells};
 use crate::rules::conda::shared::deletable_lines;
 
@@ -62,6 +62,7 @@ fn check(checker: &mut Checker) {
         .conda_blocks
         .iter()
         .any(|block| block.is_well_formed() && block.tool == "conda");
+    let assignments = top_level_assignments(file);
     for (statement, edit) in file.path_edits() {
         if statement.context.conda_block.is_some()
             || statement.context.function.is_some()
@@ -76,7 +77,7 @@ fn check(checker: &mut Checker) {
             }
             let written = entry.display(file.source);
             // `$X` or `$X/bin`, with `X` set to the installation earlier in the file.
-            let through = through_variable(file, statement.range.start, &written);
+            let through = through_variable(file, &assignments, statement.range.start, &written);
             let dir = through
                 .as_ref()
                 .map_or_else(|| written.clone(), |(value, _, _)| value.clone());
@@ -143,8 +144,31 @@ fn normalize(dir: &str) -> String {
 
 /// An entry that starts with a variable the file set before `before` (at top level, not
 /// conda's own): the entry with the variable's value, the variable, and its 1-based line.
+/// The assignments `through_variable` may read, by name, in the file's order: with a value,
+/// not a command's prefix, outside functions, conda blocks and subshells.
+fn top_level_assignments<'f>(
+    file: &'f StartupFile,
+) -> std::collections::HashMap<&'f str, Vec<(&'f Statement, &'f Assignment)>> {
+    let mut by_name: std::collections::HashMap<&str, Vec<_>> = std::collections::HashMap::new();
+    for (statement, assignment) in file.assignments() {
+        if assignment.has_value
+            && !assignment.command_prefix
+            && statement.context.function.is_none()
+            && statement.context.conda_block.is_none()
+            && !statement.context.in_subshell
+        {
+            by_name
+                .entry(assignment.name.as_str())
+                .or_default()
+                .push((statement, assignment));
+        }
+    }
+    by_name
+}
+
 fn through_variable(
     file: &StartupFile,
+    assignments: &std::collections::HashMap<&str, Vec<(&Statement, &Assignment)>>,
     before: usize,
     entry: &str,
 ) -> Option<(String, String, usize)> {
@@ -164,18 +188,12 @@ fn through_variable(
     if name.is_empty() || matches!(name, "HOME" | "CONDA_PREFIX" | "PATH") {
         return None;
     }
-    let (statement, assignment) = file
-        .assignments()
-        .filter(|(statement, assignment)| {
-            assignment.name == name
-                && assignment.has_value
-                && !assignment.command_prefix
-                && statement.range.end <= before
-                && statement.context.function.is_none()
-                && statement.context.conda_block.is_none()
-                && !statement.context.in_subshell
-        })
-        .last()?;
+    // The last one, in the file's order, that ends before the entry.
+    let (statement, assignment) = *assignments
+        .get(name)?
+        .iter()
+        .rev()
+        .find(|(statement, _)| statement.range.end <= before)?;
     let [word] = assignment.values.as_slice() else {
         return None;
     };

@@ -19,9 +19,19 @@ pub(crate) fn block_statements<'f>(
     file: &'f StartupFile,
     index: usize,
 ) -> impl Iterator<Item = &'f Statement> + 'f {
-    file.statements
-        .iter()
-        .filter(move |statement| statement.context.conda_block == Some(index))
+    let mut inside: Vec<&Statement> = file
+        .conda_blocks
+        .get(index)
+        .map(|block| {
+            file.overlapping(block.range.clone())
+                .filter(|statement| statement.context.conda_block == Some(index))
+                .collect()
+        })
+        .unwrap_or_default();
+    // `overlapping` walks backwards; the rules want the order of `file.statements`, which
+    // is the order of the statements in memory.
+    inside.sort_by_key(|statement| std::ptr::from_ref::<Statement>(statement));
+    inside.into_iter()
 }
 
 /// The function or condition around block `index`. The markers are comments, so this is

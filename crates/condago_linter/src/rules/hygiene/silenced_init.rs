@@ -51,12 +51,6 @@ crate::declare_rule! {
 fn check(checker: &mut Checker) {
     let file = checker.file;
     let mut found: Vec<(&Statement, &Command, &Statement)> = Vec::new();
-    // What runs inside `$(…)` and `<(…)` is lifted as statements in a subshell.
-    let in_substitutions: Vec<&Statement> = file
-        .statements
-        .iter()
-        .filter(|statement| statement.context.in_subshell)
-        .collect();
     for (index, statement) in file.statements.iter().enumerate() {
         let StatementKind::Command(command) = &statement.kind else {
             continue;
@@ -101,14 +95,26 @@ fn check(checker: &mut Checker) {
                     // `source file`: nothing runs inside it (and no scan of every statement).
                     continue;
                 }
-                for inner in in_substitutions.iter().copied() {
+                // The statements inside each substitution, found through the file's
+                // statement index (a scan of all of them per `eval` is quadratic).
+                let mut inside: Vec<&Statement> = substitutions
+                    .iter()
+                    .flat_map(|range| {
+                        file.overlapping(range.clone()).filter(move |inner| {
+                            inner.context.in_subshell
+                                && range.start <= inner.range.start
+                                && inner.range.end <= range.end
+                        })
+                    })
+                    .collect();
+                // In the order of `file.statements`, each once, as a scan finds them.
+                inside.sort_by_key(|inner| std::ptr::from_ref::<Statement>(inner));
+                inside.dedup_by(|a, b| std::ptr::eq(*a, *b));
+                for inner in inside {
                     let StatementKind::Command(tool) = &inner.kind else {
                         continue;
                     };
-                    let within = substitutions.iter().any(|range| {
-                        range.start <= inner.range.start && inner.range.end <= range.end
-                    });
-                    if within && sets_up_shell(tool) && silences_stderr(&tool.redirects) {
+                    if sets_up_shell(tool) && silences_stderr(&tool.redirects) {
                         found.push((inner, tool, statement));
                     }
                 }

@@ -71,6 +71,7 @@ fn check(checker: &mut Checker) {
     let mut tests: Vec<std::ops::Range<usize>> = Vec::new();
     // Every statement in a block repeats the block's conditions: look at each one once.
     let mut seen = std::collections::HashSet::new();
+    let mut seen_ranges = std::collections::HashSet::new();
     for statement in &file.statements {
         for condition in &statement.context.conditions {
             if !seen.insert((condition.range.clone(), condition.test.as_str())) {
@@ -84,7 +85,7 @@ fn check(checker: &mut Checker) {
             };
             let start = condition.range.start + at;
             let range = start..start + condition.test.len();
-            if !tests.contains(&range) {
+            if seen_ranges.insert(range.clone()) {
                 tests.push(range);
             }
         }
