@@ -118,7 +118,7 @@ fn main() {
         total_time += best;
         costs.push((best, peak, source.len(), path));
     }
-    costs.sort_by(|a, b| b.0.cmp(&a.0));
+    costs.sort_by_key(|cost| std::cmp::Reverse(cost.0));
     for (time, peak, bytes, path) in costs.iter().take(5) {
         println!(
             "{:8.2} ms {:7.2} MB {bytes:>8} bytes  {path}",
