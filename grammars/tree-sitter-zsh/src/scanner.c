@@ -852,14 +852,17 @@ static void skip_single_quoted(TSLexer *lexer) {
     if (!at_eof(lexer)) take(lexer);
 }
 
-static void skip_backquoted(TSLexer *lexer) {
+// From an opening quote to its closing `close`, where a backslash escapes: `` `…` ``, `$'…'`.
+static void skip_escaped_until(TSLexer *lexer, int32_t close) {
     take(lexer);
-    while (!at_eof(lexer) && lexer->lookahead != '`') {
+    while (!at_eof(lexer) && lexer->lookahead != close) {
         if (lexer->lookahead == '\\') take(lexer);
         if (!at_eof(lexer)) take(lexer);
     }
     if (!at_eof(lexer)) take(lexer);
 }
+
+static void skip_backquoted(TSLexer *lexer) { skip_escaped_until(lexer, '`'); }
 
 static void skip_double_quoted(TSLexer *lexer) {
     take(lexer);
@@ -918,12 +921,7 @@ static void skip_dollar(TSLexer *lexer) {
     } else if (c == '[') {
         skip_balanced(lexer, '[', ']');
     } else if (c == '\'') {
-        take(lexer);
-        while (!at_eof(lexer) && lexer->lookahead != '\'') {
-            if (lexer->lookahead == '\\') take(lexer);
-            if (!at_eof(lexer)) take(lexer);
-        }
-        if (!at_eof(lexer)) take(lexer);
+        skip_escaped_until(lexer, '\'');
     }
 }
 
