@@ -226,14 +226,12 @@ pub fn parse_with(
     // A UTF-8 byte order mark is not shell syntax, and a line continuation at the very end
     // of the file continues into nothing (the shells end the command there; the grammars
     // would not): both are parsed as blanks, offsets unchanged.
-    let blanked;
-    let source = match blank_non_syntax(source) {
-        Some(copy) => {
-            blanked = copy;
-            blanked.as_slice()
-        }
-        None => source,
-    };
+    let blanked = blank_non_syntax(source);
+    // A tree from blanked text does not know which bytes were blanks: reusing it, or
+    // reusing any tree next to a `\\` an edit touched (the old text may have ended there),
+    // could give another tree than a fresh parse. Those parses start from scratch.
+    let old_tree = old_tree.filter(|old| blanked.is_none() && !edit_touches_backslash(old, source));
+    let source = blanked.as_deref().unwrap_or(source);
     let mut guard = budget::Guard::start(budget, source.len());
     let mut over: Option<ParseProblem> = None;
     let mut progress = |_: &tree_sitter::ParseState| {
@@ -265,6 +263,40 @@ pub fn parse_with(
             after: guard.elapsed(),
         }),
     }
+}
+
+/// Whether an edited tree's changed region, widened by three bytes, holds a backslash in
+/// the new text: where a final line continuation may have been blanked before the edit.
+fn edit_touches_backslash(old_tree: &tree_sitter::Tree, source: &[u8]) -> bool {
+    let root = old_tree.root_node();
+    if !root.has_changes() {
+        return false;
+    }
+    // The innermost changed nodes at either end of the changed region.
+    let innermost = |from_end: bool| {
+        let mut node = root;
+        loop {
+            let mut cursor = node.walk();
+            let children: Vec<_> = node.children(&mut cursor).collect();
+            let changed = if from_end {
+                children.into_iter().rev().find(|child| child.has_changes())
+            } else {
+                children.into_iter().find(|child| child.has_changes())
+            };
+            match changed {
+                Some(child) => node = child,
+                None => return node,
+            }
+        }
+    };
+    let start = innermost(false).start_byte().saturating_sub(3);
+    let end = innermost(true)
+        .end_byte()
+        .saturating_add(3)
+        .min(source.len());
+    source
+        .get(start..end)
+        .is_some_and(|near| near.contains(&b'\\'))
 }
 
 /// A copy of `source` with its byte order mark and a final line continuation blanked, or
@@ -334,6 +366,42 @@ mod tests {
             blank_non_syntax(b"\xEF\xBB\xBFecho \\\n").as_deref(),
             Some(b"   echo  \n".as_slice())
         );
+    }
+
+    /// Found by fuzzing: a tree parsed while the text ended in `\\` (blanked), reused after
+    /// text was added behind it, kept the blank where the new text has a line continuation.
+    #[test]
+    fn an_edit_after_a_final_line_continuation_gives_the_fresh_tree() {
+        let budget = Budget::default();
+        for shell in [Shell::Bash, Shell::Zsh] {
+            for (old_text, added) in [("set -x \\\n", "foo\n"), ("set -config/shell\\", "t ")] {
+                let grammar = shell.grammar();
+                let new_text = format!("{old_text}{added}");
+                let mut tree =
+                    parse_with(old_text.as_bytes(), grammar, None, &budget).expect("old tree");
+                let end = |text: &str| tree_sitter::Point {
+                    row: text.matches('\n').count(),
+                    column: text.len() - text.rfind('\n').map_or(0, |at| at + 1),
+                };
+                tree.edit(&tree_sitter::InputEdit {
+                    start_byte: old_text.len(),
+                    old_end_byte: old_text.len(),
+                    new_end_byte: new_text.len(),
+                    start_position: end(old_text),
+                    old_end_position: end(old_text),
+                    new_end_position: end(&new_text),
+                });
+                let incremental = parse_with(new_text.as_bytes(), grammar, Some(&tree), &budget)
+                    .expect("incremental tree");
+                let fresh =
+                    parse_with(new_text.as_bytes(), grammar, None, &budget).expect("fresh tree");
+                assert_eq!(
+                    incremental.root_node().to_sexp(),
+                    fresh.root_node().to_sexp(),
+                    "{shell}: {new_text:?}"
+                );
+            }
+        }
     }
 
     #[test]
