@@ -204,9 +204,11 @@ fn option_words(file: &StartupFile, statement: &Statement) -> Vec<(Range<usize>,
     tokens
         .into_iter()
         .skip(1)
-        .map(|token| {
-            let text = String::from_utf8_lossy(&bytes[token.clone()]).into_owned();
-            (range.start + token.start..range.start + token.end, text)
+        // A word that is not UTF-8 is no option fish knows; offsets inside it are bytes, so
+        // reading it lossily would misplace them.
+        .map_while(|token| {
+            let text = std::str::from_utf8(&bytes[token.clone()]).ok()?.to_string();
+            Some((range.start + token.start..range.start + token.end, text))
         })
         .take_while(|(_, text)| text.starts_with('-') && text.len() > 1 && text != "--")
         .collect()
@@ -288,6 +290,34 @@ mod tests {
             findings_at("CG303", Shell::Fish, CONF_D, "fish_add_path -U /x\n").len(),
             1
         );
+    }
+
+    /// Found by fuzzing: a flag word with bytes that are not UTF-8 (`set -\xff…U`) put the
+    /// fix's edit past the end of the text (offsets came from the lossy text).
+    #[test]
+    fn fix_edits_stay_inside_text_that_is_not_utf8() {
+        let mut text = b"set -".to_vec();
+        text.extend(std::iter::repeat_n(0xff_u8, 80));
+        text.extend_from_slice(b"U fish_user_paths $HOME/bin $fish_user_paths\n");
+        let result = crate::lint(
+            std::path::Path::new("config.fish"),
+            &text,
+            condago_syntax::Detection {
+                shell: Shell::Fish,
+                source: condago_syntax::DetectionSource::FileName,
+                read_by_sh: false,
+            },
+            &crate::Settings::default(),
+        );
+        for diagnostic in &result.diagnostics {
+            for edit in diagnostic.fix.iter().flat_map(|fix| &fix.edits) {
+                assert!(
+                    edit.range.end <= text.len(),
+                    "{}: {edit:?}",
+                    diagnostic.code
+                );
+            }
+        }
     }
 
     #[test]
