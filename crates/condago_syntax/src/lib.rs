@@ -269,23 +269,33 @@ pub fn parse_with(
 /// the new text: where a final line continuation may have been blanked before the edit.
 fn edit_touches_backslash(old_tree: &tree_sitter::Tree, source: &[u8]) -> bool {
     let root = old_tree.root_node();
-    if !root.has_changes() {
+    // Most keystrokes: text without a backslash, or no edit at all; no walk.
+    if !root.has_changes() || !source.contains(&b'\\') {
         return false;
     }
-    // The innermost changed nodes at either end of the changed region.
+    // The innermost changed nodes at either end of the changed region, one cursor step
+    // at a time (this runs on every keystroke of the language server).
     let innermost = |from_end: bool| {
-        let mut node = root;
+        let mut cursor = root.walk();
         loop {
-            let mut cursor = node.walk();
-            let children: Vec<_> = node.children(&mut cursor).collect();
-            let changed = if from_end {
-                children.into_iter().rev().find(|child| child.has_changes())
+            let entered = if from_end {
+                cursor.goto_last_child()
             } else {
-                children.into_iter().find(|child| child.has_changes())
+                cursor.goto_first_child()
             };
-            match changed {
-                Some(child) => node = child,
-                None => return node,
+            if !entered {
+                return cursor.node();
+            }
+            while !cursor.node().has_changes() {
+                let moved = if from_end {
+                    cursor.goto_previous_sibling()
+                } else {
+                    cursor.goto_next_sibling()
+                };
+                if !moved {
+                    cursor.goto_parent();
+                    return cursor.node();
+                }
             }
         }
     };
