@@ -345,6 +345,32 @@ static bool lex_extglob(TSLexer *lexer, const bool *valid);
 static void skip_bracket_expression(TSLexer *lexer);
 static bool lex_flagged_dollar(TSLexer *lexer, bool *took_only_dollar);
 
+// At a `\\`: passes it and the line end after it, as blank space; false (with the `\\`
+// passed) when it escapes something else.
+static bool pass_line_continuation(TSLexer *lexer) {
+    pass(lexer);
+    if (lexer->lookahead == '\r') pass(lexer);
+    if (lexer->lookahead != '\n') return false;
+    pass(lexer);
+    return true;
+}
+
+// After a first `<`: the rest of a here-document's `<<` or `<<-` (not `<<<`, `<<=`, `<<(`).
+static bool lex_heredoc_arrow_after_first(Scanner *scanner, TSLexer *lexer) {
+    if (lexer->lookahead != '<') return false;
+    take(lexer);
+    if (lexer->lookahead == '-') {
+        take(lexer);
+        push_heredoc(scanner, true);
+        return emit(lexer, HEREDOC_ARROW_DASH);
+    }
+    if (lexer->lookahead == '<' || lexer->lookahead == '=' || lexer->lookahead == '(') return false;
+    push_heredoc(scanner, false);
+    return emit(lexer, HEREDOC_ARROW);
+}
+
+static bool take_numeric_range_after_open(TSLexer *lexer);
+
 static bool lex_name_like(Scanner *scanner, TSLexer *lexer, const bool *valid) {
     for (;;) {
         int32_t c = lexer->lookahead;
@@ -352,10 +378,7 @@ static bool lex_name_like(Scanner *scanner, TSLexer *lexer, const bool *valid) {
         if (is_blank(c) || (c == '\n' && !valid[NEWLINE])) {
             pass(lexer);
         } else if (c == '\\') {
-            pass(lexer);
-            if (lexer->lookahead == '\r') pass(lexer);
-            if (lexer->lookahead != '\n') return false;
-            pass(lexer);
+            if (!pass_line_continuation(lexer)) return false;
         } else {
             break;
         }
@@ -368,16 +391,7 @@ static bool lex_name_like(Scanner *scanner, TSLexer *lexer, const bool *valid) {
     }
     if (valid[HEREDOC_ARROW] && c == '<') {
         take(lexer);
-        if (lexer->lookahead != '<') return false;
-        take(lexer);
-        if (lexer->lookahead == '-') {
-            take(lexer);
-            push_heredoc(scanner, true);
-            return emit(lexer, HEREDOC_ARROW_DASH);
-        }
-        if (lexer->lookahead == '<' || lexer->lookahead == '=' || lexer->lookahead == '(') return false;
-        push_heredoc(scanner, false);
-        return emit(lexer, HEREDOC_ARROW);
+        return lex_heredoc_arrow_after_first(scanner, lexer);
     }
 
     if (!is_name_char(c)) {
@@ -451,9 +465,7 @@ static bool lex_test_operator(TSLexer *lexer, const bool *valid) {
 
 // zsh's numeric range glob `<->`, `<1->`, `<-12>`, `<0-12>`: consumes it and says whether
 // it was one.
-static bool take_numeric_range(TSLexer *lexer) {
-    if (lexer->lookahead != '<') return false;
-    take(lexer);
+static bool take_numeric_range_after_open(TSLexer *lexer) {
     while (iswdigit(lexer->lookahead)) take(lexer);
     if (lexer->lookahead != '-') return false;
     take(lexer);
@@ -461,6 +473,12 @@ static bool take_numeric_range(TSLexer *lexer) {
     if (lexer->lookahead != '>') return false;
     take(lexer);
     return true;
+}
+
+static bool take_numeric_range(TSLexer *lexer) {
+    if (lexer->lookahead != '<') return false;
+    take(lexer);
+    return take_numeric_range_after_open(lexer);
 }
 
 // Looks past blanks for the `]]` that closes a test (consumes, so only after mark_end).
@@ -1169,26 +1187,11 @@ static bool scan(Scanner *scanner, TSLexer *lexer, const bool *valid) {
         take(lexer);
         int32_t next = lexer->lookahead;
         if (iswdigit(next) || next == '-') {
-            while (iswdigit(lexer->lookahead)) take(lexer);
-            if (lexer->lookahead != '-') return false;
-            take(lexer);
-            while (iswdigit(lexer->lookahead)) take(lexer);
-            if (lexer->lookahead != '>') return false;
-            take(lexer);
+            if (!take_numeric_range_after_open(lexer)) return false;
             lexer->mark_end(lexer);
             return emit(lexer, GLOB_QUALIFIER);
         }
-        if (next == '<' && valid[HEREDOC_ARROW]) {
-            take(lexer);
-            if (lexer->lookahead == '-') {
-                take(lexer);
-                push_heredoc(scanner, true);
-                return emit(lexer, HEREDOC_ARROW_DASH);
-            }
-            if (lexer->lookahead == '<' || lexer->lookahead == '=' || lexer->lookahead == '(') return false;
-            push_heredoc(scanner, false);
-            return emit(lexer, HEREDOC_ARROW);
-        }
+        if (next == '<' && valid[HEREDOC_ARROW]) return lex_heredoc_arrow_after_first(scanner, lexer);
         return false;
     }
     bool dollar_is_pattern = valid[REGEX] || valid[REGEX_NO_SLASH] || valid[REGEX_NO_SPACE] ||
@@ -1216,10 +1219,7 @@ static bool scan(Scanner *scanner, TSLexer *lexer, const bool *valid) {
             if (is_blank(lexer->lookahead)) {
                 pass(lexer);
             } else if (lexer->lookahead == '\\') {
-                pass(lexer);
-                if (lexer->lookahead == '\r') pass(lexer);
-                if (lexer->lookahead != '\n') return false;
-                pass(lexer);
+                if (!pass_line_continuation(lexer)) return false;
             } else {
                 break;
             }
@@ -1257,10 +1257,7 @@ static bool scan(Scanner *scanner, TSLexer *lexer, const bool *valid) {
             if (is_blank(c) || (c == '\n' && !valid[NEWLINE])) {
                 pass(lexer);
             } else if (c == '\\' && !valid[EXTGLOB_PATTERN] && !valid[REGEX_NO_SPACE]) {
-                pass(lexer);
-                if (lexer->lookahead == '\r') pass(lexer);
-                if (lexer->lookahead != '\n') return false;
-                pass(lexer);
+                if (!pass_line_continuation(lexer)) return false;
             } else {
                 break;
             }
