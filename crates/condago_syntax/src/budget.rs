@@ -87,6 +87,8 @@ impl Guard {
 
 thread_local! {
     static THREAD_BYTES: Cell<isize> = const { Cell::new(0) };
+    /// The most `THREAD_BYTES` has been since [`peak_parser_memory`] last reset it.
+    static THREAD_PEAK: Cell<isize> = const { Cell::new(0) };
 }
 
 fn thread_bytes() -> isize {
@@ -94,8 +96,26 @@ fn thread_bytes() -> isize {
 }
 
 fn add_thread_bytes(delta: isize) {
-    // During thread teardown the counter may be gone; the count no longer matters then.
-    let _ = THREAD_BYTES.try_with(|bytes| bytes.set(bytes.get().wrapping_add(delta)));
+    // During thread teardown the counters may be gone; the count no longer matters then.
+    let _ = THREAD_BYTES.try_with(|bytes| {
+        let now = bytes.get().wrapping_add(delta);
+        bytes.set(now);
+        if delta > 0 {
+            let _ = THREAD_PEAK.try_with(|peak| peak.set(peak.get().max(now)));
+        }
+    });
+}
+
+/// Runs `work` (parsing) and returns its result with the most memory tree-sitter held at
+/// once on this thread meanwhile, beyond what it held before: what the budget's memory
+/// limit is compared with. For measurements (`--example parse_files`).
+pub fn peak_parser_memory<T>(work: impl FnOnce() -> T) -> (T, usize) {
+    install_counting_allocator();
+    let before = thread_bytes();
+    let _ = THREAD_PEAK.try_with(|peak| peak.set(before));
+    let result = work();
+    let peak = THREAD_PEAK.try_with(Cell::get).unwrap_or(before);
+    (result, usize::try_from(peak - before).unwrap_or(0))
 }
 
 /// Installs the counting allocator into tree-sitter, once, before any tree-sitter object

@@ -13,7 +13,7 @@ pub mod template;
 use std::fmt;
 use std::time::{Duration, Instant};
 
-pub use budget::Budget;
+pub use budget::{peak_parser_memory, Budget};
 pub use detect::{detect_shell, shell_from_name, Detection, DetectionSource};
 pub use tree_sitter;
 
