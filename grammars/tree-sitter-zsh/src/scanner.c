@@ -695,6 +695,19 @@ static bool lex_expansion_word(TSLexer *lexer) {
 static void skip_single_quoted(TSLexer *lexer);
 static void skip_double_quoted(TSLexer *lexer);
 
+// Skips a quoted part, `'…'` or `"…"`, at the lookahead; false when none starts there.
+static bool skip_quoted(TSLexer *lexer) {
+    if (lexer->lookahead == '\'') {
+        skip_single_quoted(lexer);
+        return true;
+    }
+    if (lexer->lookahead == '"') {
+        skip_double_quoted(lexer);
+        return true;
+    }
+    return false;
+}
+
 // `(N)`, `(N.)`, `(/om[1])`, `(#q…)` right after a glob, or `(c|h)` inside one: a group
 // written without spaces, directly after the word it belongs to.
 static bool lex_glob_parens(TSLexer *lexer, bool word_start) {
@@ -713,14 +726,7 @@ static bool lex_glob_parens(TSLexer *lexer, bool word_start) {
         }
         content = true;
         // `(Ne:'REPLY=( … ):')`: a qualifier's code is quoted and may hold spaces.
-        if (c == '\'') {
-            skip_single_quoted(lexer);
-            continue;
-        }
-        if (c == '"') {
-            skip_double_quoted(lexer);
-            continue;
-        }
+        if (skip_quoted(lexer)) continue;
         if (c == '(') depth++;
         if (c == ')') depth--;
         if (c == '\\') {
@@ -957,14 +963,7 @@ static void skip_bracket_expression(TSLexer *lexer) {
         }
         if (iswspace(c)) return;
         // `[$' \t']`, `["$chars"]`: quoted members
-        if (c == '\'') {
-            skip_single_quoted(lexer);
-            continue;
-        }
-        if (c == '"') {
-            skip_double_quoted(lexer);
-            continue;
-        }
+        if (skip_quoted(lexer)) continue;
         if (c == '$') {
             skip_dollar(lexer);
             continue;
